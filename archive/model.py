@@ -1,0 +1,116 @@
+"""The archive's model: plain dataclasses built once by `archive.load`, read by every later stage.
+
+Nothing here reads files or renders pages. URLs are decided here so that every stage agrees on them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    path: str                    # "shandong/jining/jining-gaoxinqu": registry key and URL prefix
+    slug: str                    # last segment of path
+    name: str                    # as the government writes it: "济宁高新区", "**市" when redacted
+    level: str                   # "province" | "city" | "district"
+    parent: str | None           # path of the parent jurisdiction
+    display_name: str            # what pages show; differs from name only for redacted names
+    note: str = ""               # e.g. why the name is unknown
+
+    @property
+    def url(self) -> str:
+        return f"/{self.path}/"
+
+
+@dataclass(frozen=True)
+class Department:
+    jurisdiction: str            # Jurisdiction.path
+    slug: str                    # pinyin, unique within the jurisdiction
+    name: str                    # canonical name
+    aliases: tuple[str, ...]     # other printed names that mean this department
+
+    @property
+    def key(self) -> str:
+        return f"{self.jurisdiction}/{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return f"/{self.jurisdiction}/bumen/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class DeptRef:
+    """One department name as printed on an item, and what the registry made of it."""
+    printed: str
+    department: Department | None    # None when generic or unresolved
+    generic: bool = False            # "各街道", "各级各有关部门单位": a role, not a department
+
+    @property
+    def canonical(self) -> str:
+        return self.department.name if self.department else self.printed
+
+
+@dataclass
+class ItemList:
+    id: str                      # content folder name, e.g. "weifang-2021-2"
+    jurisdiction: Jurisdiction
+    year: int
+    batch: int | None
+    title: str                   # as published
+    publisher: str
+    published: dt.date | None
+    source: str                  # repo-relative path of the verbatim source, "sources/000_….txt"
+    source_url: str = ""
+    note: str = ""
+    items: list[Item] = field(default_factory=list, repr=False)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-{self.batch}" if self.batch else str(self.year)
+
+    @property
+    def url(self) -> str:
+        return f"/{self.jurisdiction.path}/{self.slug}/"
+
+
+@dataclass
+class Item:
+    list: ItemList
+    number: int                  # sequence number as published (一 → 1)
+    title: str                   # "" for a fragment without a title
+    category: str                # section heading the item sits under, "" if none
+    body: str                    # Markdown, verbatim text of the source
+    deadline_text: str           # exactly as written, "" if none
+    deadline: dt.date | None     # derived only where honest
+    lead: list[DeptRef]
+    partners: list[DeptRef]
+    source_lines: tuple[int, int]
+    flags: tuple[str, ...] = ()  # "redacted", "uncertain", "fragment", …
+    note: str = ""               # names the uncertain fields
+    status: str = ""             # progress text where the source gives one
+    path: str = ""               # repo-relative content file
+
+    @property
+    def slug(self) -> str:
+        return f"{self.number:02d}"
+
+    @property
+    def id(self) -> str:
+        return f"{self.list.id}-{self.slug}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.list.url}{self.slug}/"
+
+
+@dataclass
+class Archive:
+    jurisdictions: dict[str, Jurisdiction]        # by path, registry order
+    departments: dict[str, Department]            # by key, registry order
+    lists: list[ItemList]                         # sorted: jurisdiction path, year, batch
+    generic_names: frozenset[str] = frozenset()
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for lst in self.lists for item in lst.items]
