@@ -1,4 +1,4 @@
-"""The verbs. Each command module has `add_arguments(parser)` and `run(args) -> int`."""
+"""The verbs. Each command module has a docstring, `add_arguments(parser)` and `run(args) -> int`."""
 from __future__ import annotations
 
 import argparse
@@ -13,17 +13,12 @@ COMMANDS = {
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in COMMANDS:
-        argv = ["build", *argv]
-    parser = argparse.ArgumentParser(prog="build.py")
-    sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, module_name in COMMANDS.items():
-        module = importlib.import_module(module_name)
-        modules[name] = module
-        module.add_arguments(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
-    args = parser.parse_args(argv)
+    name = argv[0] if argv and argv[0] in COMMANDS else "build"
+    rest = argv[1:] if argv and argv[0] in COMMANDS else argv
+    module = importlib.import_module(COMMANDS[name])
+    parser = argparse.ArgumentParser(prog=f"build.py {name}", description=module.__doc__)
+    module.add_arguments(parser)
     try:
-        return modules[args.command].run(args)
+        return module.run(parser.parse_args(rest))
     except KeyboardInterrupt:
         return 130
