@@ -1,0 +1,27 @@
+"""Validate all content without building: fields, registries, departments, deadlines, encodings."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..problems import report
+from ..validate import build_archive
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="content folder (its parent holds registry/ and sources/)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def run(args) -> int:
+    content = args.content.resolve()
+    if not content.is_dir():
+        print(f"找不到内容文件夹 {args.content}", file=sys.stderr)
+        return 2
+    archive, problems = build_archive(content.parent, content)
+    report(problems, sys.stderr)
+    errors = [p for p in problems if p.is_error or args.strict]
+    items = sum(len(lst.items) for lst in archive.lists)
+    print(f"检查了 {len(archive.lists)} 份清单、{items} 条事项：{'未通过' if errors else '通过'}")
+    return 1 if errors else 0

@@ -1,0 +1,176 @@
+"""Read the content tree: files → front matter, body and line numbers. No meaning yet.
+
+    content/<list-id>/_list.yaml      list metadata
+    content/<list-id>/*.md            one item each: `---` front matter `---` then Markdown
+
+Everything an editor can get wrong in the *form* of a file is reported here, with its line:
+encoding, unclosed front matter, tabs, full-width colons, duplicated keys, YAML syntax.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LIST_FILE = "_list.yaml"
+MAX_BYTES = 1_000_000
+_KEY = re.compile(r"([^\s#\-][^:：]*?)\s*(:(?=\s|$)|：)")
+
+
+@dataclass
+class Document:
+    path: str                                       # repo-relative
+    data: dict
+    lines: dict[str, int] = field(default_factory=dict)   # key → line in the file
+    body: str = ""
+    body_line: int = 1
+
+
+@dataclass
+class RawList:
+    id: str                                         # folder name
+    meta: Document | None
+    items: list[Document]
+
+
+def read_tree(content_dir: Path, root: Path) -> tuple[list[RawList], list[Problem]]:
+    problems: list[Problem] = []
+    lists = []
+    for entry in sorted(content_dir.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            lists.append(_read_list(entry, root, problems))
+        elif entry.suffix == ".md":
+            problems.append(Problem(_rel(entry, root), None, "", "条目文件不在任何清单文件夹中",
+                                    f"把它移到 {content_dir.name}/<清单>/ 文件夹里，与该清单的 {LIST_FILE} 放在一起"))
+    return [raw for raw in lists if raw], problems
+
+
+def _read_list(folder: Path, root: Path, problems: list[Problem]) -> RawList | None:
+    meta_path = folder / LIST_FILE
+    items = [p for p in sorted(folder.iterdir()) if p.suffix == ".md" and not p.name.startswith(".")]
+    if not meta_path.exists():
+        for path in items:
+            problems.append(Problem(_rel(path, root), None, "", f"所在文件夹没有 {LIST_FILE}，条目不属于任何清单",
+                                    f"在 {_rel(folder, root)}/ 中加上 {LIST_FILE}（写明行政区划、年份、标题、来源），或把文件移到已有清单的文件夹"))
+        return None
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and not path.name.startswith("."):
+            problems.append(Problem(_rel(path, root), None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
+                                    "把条目文件直接放在清单文件夹里"))
+    meta = read_list_meta(meta_path, root, problems)
+    docs = [doc for doc in (read_item(path, root, problems) for path in items) if doc]
+    return RawList(folder.name, meta, docs)
+
+
+def read_list_meta(path: Path, root: Path, problems: list[Problem]) -> Document | None:
+    rel = _rel(path, root)
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    return _parse_yaml(text, rel, 1, problems)
+
+
+def read_item(path: Path, root: Path, problems: list[Problem]) -> Document | None:
+    rel = _rel(path, root)
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(rel, 1, "", "文件没有以 front matter 开头",
+                                "第一行写 ---，然后是字段（如 number: 1），再写一行 --- 结束，之后是正文"))
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        problems.append(Problem(rel, 1, "", "front matter 没有结束（找不到第二个 --- 行）",
+                                "在字段之后、正文之前加一行 ---"))
+        return None
+    doc = _parse_yaml("\n".join(lines[1:end]), rel, 2, problems)
+    if doc is None:
+        return None
+    doc.body = "\n".join(lines[end + 1:]).strip("\n")
+    doc.body_line = end + 2
+    return doc
+
+
+def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    """UTF-8 (with or without BOM, any line endings) or a refusal that says how to convert."""
+    raw = path.read_bytes()
+    if len(raw) > MAX_BYTES:
+        problems.append(Problem(rel, None, "", f"文件有 {len(raw):,} 字节，超过上限 {MAX_BYTES:,}",
+                                "一个文件只放一条事项；检查是否误粘贴了整份文件"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, raw[:exc.start].count(b"\n") + 1, "", _encoding_message(raw),
+                                f"用编辑器“另存为 UTF-8”，或运行：iconv -f GB18030 -t UTF-8 '{rel}' -o 新文件"))
+        return None
+    if "\x00" in text:
+        problems.append(Problem(rel, text[:text.index("\x00")].count("\n") + 1, "", "文件含有空字符（NUL）",
+                                "删掉这个字符；文件可能已损坏，请从原文重新复制"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _encoding_message(raw: bytes) -> str:
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return "文件不是 UTF-8 编码，也无法识别为 GBK/GB18030"
+    return "文件不是 UTF-8 编码（看起来是 GBK/GB18030，常见于中文 Windows 的记事本）"
+
+
+def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -> Document | None:
+    lines, form_ok = {}, True
+    for offset, line in enumerate(text.split("\n")):
+        number = first_line + offset
+        if "\t" in line:
+            problems.append(Problem(rel, number, "", "含有制表符（Tab）", "YAML 只能用空格缩进；把 Tab 换成空格"))
+            form_ok = False
+        match = _KEY.match(line)
+        if not match or line[0].isspace():
+            continue
+        key = match.group(1)
+        if match.group(2) == "：":
+            problems.append(Problem(rel, number, key, "字段名后用了全角冒号“：”",
+                                    f"改成半角冒号加空格：{key}: …"))
+            form_ok = False
+        elif key in lines:
+            problems.append(Problem(rel, number, key, f"字段“{key}”重复出现（第 {lines[key]} 行已有）",
+                                    "只保留一个，删掉另一个"))
+            form_ok = False
+        else:
+            lines[key] = number
+    if not form_ok:
+        return None
+    try:
+        data = yaml.load(text, Loader=Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(Problem(rel, line, "", f"YAML 格式错误：{reason}",
+                                "检查这一行的冒号、引号和缩进；含冒号或以符号开头的文字要用引号括起来"))
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(rel, first_line, "", "front matter 应是“字段: 值”的列表", "每行写一个 字段: 值"))
+        return None
+    return Document(rel, data, lines)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+

@@ -1,0 +1,221 @@
+"""Validate what was read and build the model: raw documents → Archive, plus every problem found.
+
+Two phases, as in Pelican: the whole model is built (and judged) before anything is written.
+The schema an editor can read lives in registry/schema.yaml; this module enforces it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from .content import Document, RawList, read_tree
+from .deadlines import parse_deadline
+from .model import Archive, DeptRef, Item, ItemList
+from .problems import WARNING, Problem
+from .registry import Registry, load_registry
+
+MAX_BODY_CHARS = 200_000
+
+
+def build_archive(root: Path, content_dir: Path) -> tuple[Archive, list[Problem]]:
+    """`root` holds registry/ and sources/; `content_dir` holds the list folders."""
+    registry, problems = load_registry(root / "registry", root)
+    schema = yaml.safe_load((root / "registry" / "schema.yaml").read_text(encoding="utf-8"))
+    raw_lists, read_problems = read_tree(content_dir, root)
+    problems += read_problems
+    lists = []
+    for raw in raw_lists:
+        item_list = _build_list(raw, registry, schema, root, problems)
+        if item_list:
+            lists.append(item_list)
+    _check_unique_lists(lists, raw_lists, problems)
+    _report_unresolved(lists, problems)
+    lists.sort(key=lambda lst: (lst.jurisdiction.path, lst.year, lst.batch or 0))
+    archive = Archive(registry.jurisdictions, registry.departments, lists, registry.generic_names)
+    return archive, problems
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+def _build_list(raw: RawList, registry: Registry, schema: dict, root: Path,
+                problems: list[Problem]) -> ItemList | None:
+    meta = raw.meta
+    if meta is None or not _check_fields(meta, schema["list"], schema, problems):
+        return None
+    data = meta.data
+    jurisdiction = registry.jurisdictions.get(data["jurisdiction"])
+    if jurisdiction is None:
+        problems.append(_at(meta, "jurisdiction", f"未知的行政区划“{data['jurisdiction']}”",
+                            "写 registry/jurisdictions.yaml 中已有的路径（如 shandong/weifang），或先在那里登记"))
+        return None
+    source_lines = _source_line_count(meta, data["source"], root, problems)
+    if source_lines is None:
+        return None
+    item_list = ItemList(
+        id=raw.id, jurisdiction=jurisdiction, year=data["year"], batch=data.get("batch"),
+        title=data["title"], publisher=data["publisher"], published=data.get("published"),
+        source=data["source"], source_url=data.get("source_url") or "", note=data.get("note") or "",
+    )
+    for doc in raw.items:
+        item = _build_item(doc, item_list, registry, schema, source_lines, problems)
+        if item:
+            item_list.items.append(item)
+    _check_unique_numbers(item_list, problems)
+    item_list.items.sort(key=lambda item: item.number)
+    return item_list
+
+
+def _source_line_count(meta: Document, source: str, root: Path, problems: list[Problem]) -> int | None:
+    path = (root / source).resolve()
+    inside = path.is_relative_to((root / "sources").resolve())
+    if not inside or not path.is_file():
+        problems.append(_at(meta, "source", f"找不到原文文件“{source}”",
+                            "原文放在 sources/ 下，这里写 sources/文件名.txt"))
+        return None
+    return path.read_bytes().count(b"\n") + 1
+
+
+def _check_unique_lists(lists: list[ItemList], raw_lists: list[RawList], problems: list[Problem]) -> None:
+    seen: dict[str, ItemList] = {}
+    for item_list in lists:
+        if item_list.url in seen:
+            other = seen[item_list.url]
+            problems.append(Problem(f"{_folder(item_list)}/_list.yaml", None, "batch",
+                                    f"与 {_folder(other)} 是同一行政区划、同一年份、同一批次的清单",
+                                    "同一年有多批时用 batch 区分（第一批 1，第二批 2）"))
+        seen[item_list.url] = item_list
+
+
+def _folder(item_list: ItemList) -> str:
+    return item_list.items[0].path.rsplit("/", 1)[0] if item_list.items else item_list.id
+
+
+# --- items -------------------------------------------------------------------------------------
+
+def _build_item(doc: Document, item_list: ItemList, registry: Registry, schema: dict,
+                source_lines: int, problems: list[Problem]) -> Item | None:
+    if not _check_fields(doc, schema["item"], schema, problems):
+        return None
+    data = doc.data
+    flags = tuple(data.get("flags") or ())
+    first, last = data["source_lines"]
+    if last > source_lines:
+        problems.append(_at(doc, "source_lines", f"原文只有 {source_lines} 行，行号 {last} 超出范围",
+                            "对照原文改正起止行号"))
+        return None
+    if not data["title"] and "fragment" not in flags:
+        problems.append(_at(doc, "title", "标题为空", "写上原文标题；若确是没有标题的残段，在 flags 中加 fragment"))
+    if "uncertain" in flags and not data.get("note"):
+        problems.append(_at(doc, "note", "标记了 uncertain 却没有说明", "在 note 中写明哪些字段存疑、为什么"))
+    if not doc.body.strip() and "fragment" not in flags:
+        problems.append(_at(doc, "", "正文为空（仍会生成页面）", "补上原文的事项内容", line=doc.body_line,
+                            severity=WARNING))
+    if len(doc.body) > MAX_BODY_CHARS:
+        problems.append(_at(doc, "", f"正文有 {len(doc.body):,} 字，超过上限 {MAX_BODY_CHARS:,}",
+                            "一个文件只放一条事项；检查是否误粘贴了整份文件", line=doc.body_line))
+        return None
+    deadline_text = data.get("deadline") or ""
+    deadline, understood = parse_deadline(deadline_text, item_list.year, registry.no_date_phrases)
+    if not understood:
+        problems.append(_at(doc, "deadline", f"无法从完成时限“{deadline_text}”得出日期（照原文保留，不显示日期）",
+                            "若原文如此，无需处理；常见写法如 2021年12月底、长期坚持", severity=WARNING))
+    jurisdiction = item_list.jurisdiction.path
+    return Item(
+        list=item_list, number=data["number"], title=data["title"], category=data.get("category") or "",
+        body=doc.body, deadline_text=deadline_text, deadline=deadline,
+        lead=[_ref(registry, jurisdiction, name) for name in data.get("lead") or ()],
+        partners=[_ref(registry, jurisdiction, name) for name in data.get("partners") or ()],
+        source_lines=(first, last), flags=flags, note=data.get("note") or "",
+        status=data.get("status") or "", path=doc.path,
+    )
+
+
+def _ref(registry: Registry, jurisdiction: str, printed: str) -> DeptRef:
+    if registry.is_generic(printed):
+        return DeptRef(printed, None, generic=True)
+    return DeptRef(printed, registry.resolve(jurisdiction, printed))
+
+
+def _check_unique_numbers(item_list: ItemList, problems: list[Problem]) -> None:
+    by_number: dict[int, list[Item]] = defaultdict(list)
+    for item in item_list.items:
+        by_number[item.number].append(item)
+    for number, items in by_number.items():
+        if len(items) > 1:
+            files = "、".join(item.path for item in items)
+            for item in items[1:]:
+                problems.append(Problem(item.path, None, "number", f"序号 {number} 在本清单中重复：{files}",
+                                        "每条事项的序号在清单内唯一；核对原文后改正"))
+            item_list.items = [item for item in item_list.items if item not in items[1:]]
+
+
+def _report_unresolved(lists: list[ItemList], problems: list[Problem]) -> None:
+    unresolved: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for item_list in lists:
+        for item in item_list.items:
+            for ref in (*item.lead, *item.partners):
+                if ref.department is None and not ref.generic:
+                    unresolved[(item_list.jurisdiction.path, ref.printed)].append(item.path)
+    for (jurisdiction, name), paths in sorted(unresolved.items()):
+        registry_file = f"registry/departments/{jurisdiction.replace('/', '-')}.yaml"
+        problems.append(Problem(paths[0], None, "lead/partners",
+                                f"部门名称“{name}”在 {jurisdiction} 的部门登记表中找不到，用于：{'、'.join(sorted(set(paths)))}",
+                                f"在 {registry_file} 中登记这个部门，或把它加为已有部门的 aliases",
+                                severity=WARNING))
+
+
+# --- fields ------------------------------------------------------------------------------------
+
+def _check_fields(doc: Document, fields: dict, schema: dict, problems: list[Problem]) -> bool:
+    ok = True
+    for key in doc.data:
+        if key not in fields:
+            problems.append(_at(doc, str(key), f"未知字段“{key}”", f"可用的字段：{', '.join(fields)}"))
+            ok = False
+    for key, spec in fields.items():
+        if key not in doc.data or doc.data[key] is None:
+            if spec.get("required"):
+                problems.append(_at(doc, key, f"缺少必填字段“{key}”", f"加上一行 {key}: …（{spec['help']}）",
+                                    line=1))
+                ok = False
+            continue
+        message = _type_error(doc.data[key], spec["type"], schema["flags"])
+        if message:
+            problems.append(_at(doc, key, message, spec["help"]))
+            ok = False
+    return ok
+
+
+def _type_error(value, kind: str, known_flags: list[str]) -> str:
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"应为整数（不加引号），现在是“{value}”"
+    elif kind == "string":
+        if not isinstance(value, str):
+            return f"应为文字，现在是 {type(value).__name__}“{value}”；数字或日期形式的文字要加引号"
+    elif kind == "date":
+        if not isinstance(value, dt.date):
+            return f"应为日期 YYYY-MM-DD，现在是“{value}”"
+    elif kind == "names":
+        if isinstance(value, str):
+            sep = "，把用“、”分隔的名称拆开" if "、" in value else ""
+            return f"应为名称列表，如 [甲, 乙]，现在是一段文字“{value}”{sep}"
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            return f"应为名称列表，如 [甲, 乙]，现在是“{value}”"
+    elif kind == "line_range":
+        if (not isinstance(value, list) or len(value) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+                or not 1 <= value[0] <= value[1]):
+            return f"应为起止行号 [起, 止]（起 ≥ 1，止 ≥ 起），现在是“{value}”"
+    elif kind == "flags":
+        if not isinstance(value, list) or not all(v in known_flags for v in value):
+            return f"应为标记列表，只能用 {', '.join(known_flags)}，现在是“{value}”"
+    return ""
+
+
+def _at(doc: Document, field: str, message: str, hint: str, *, line: int | None = None,
+        severity: str = "error") -> Problem:
+    return Problem(doc.path, line or doc.lines.get(field), field, message, hint, severity)
