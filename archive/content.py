@@ -154,7 +154,9 @@ def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -
     try:
         data = yaml.load(text, Loader=Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # An unclosed bracket or quote is noticed lines later; point at where it was opened.
+        opened = "flow" in (getattr(exc, "context", None) or "") or "quoted" in (getattr(exc, "context", None) or "")
+        mark = getattr(exc, "context_mark" if opened else "problem_mark", None)
         line = first_line + mark.line if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         problems.append(Problem(rel, line, "", f"YAML 格式错误：{reason}",
