@@ -1,0 +1,52 @@
+"""The real content through the model and the open data contract (items.json records)."""
+import datetime as dt
+from collections import Counter
+
+from archive.opendata import items_json
+from archive.validate import build_archive
+from contentfixture import ROOT
+
+KEYS = {"id": str, "url": str, "province": str, "year": int, "list_id": str, "list_title": str,
+        "number": int, "category": str, "title": str, "body": str, "deadline_text": str,
+        "lead": list, "partners": list, "lead_as_printed": list, "partners_as_printed": list,
+        "source": str, "source_lines": list, "flags": list}
+
+
+def real():
+    archive, problems = build_archive(ROOT, ROOT / "content")
+    assert [p.format() for p in problems] == []     # not even a warning: every printed name is known
+    return archive
+
+
+def test_the_five_lists_with_their_counts():
+    counts = {lst.list_id if hasattr(lst, "list_id") else lst.id: len(lst.items) for lst in real().lists}
+    assert sorted(counts.values()) == [21, 22, 22, 50, 59]
+
+
+def test_records_follow_the_contract():
+    records = items_json(real())
+    assert len({r["id"] for r in records}) == len(records) == 174
+    assert len({r["url"] for r in records}) == len(records)
+    for record in records:
+        for key, kind in KEYS.items():
+            assert isinstance(record[key], kind), (record["id"], key)
+        assert record["deadline"] is None or dt.date.fromisoformat(record["deadline"])
+        assert len(record["lead"]) == len(record["lead_as_printed"])
+        first, last = record["source_lines"]
+        lines = (ROOT / record["source"]).read_text(encoding="utf-8").split("\n")
+        assert 1 <= first <= last <= len(lines)
+
+
+def test_categories_and_flags_of_the_real_lists():
+    archive = real()
+    by_jurisdiction = {lst.jurisdiction.path: lst for lst in archive.lists}
+    assert len({item.category for item in by_jurisdiction["shandong/linyi"].items}) == 20
+    assert len({item.category for item in by_jurisdiction["anhui/unnamed-city"].items}) == 10
+    heze = by_jurisdiction["shandong/heze"].items
+    fragment = [item for item in heze if "fragment" in item.flags]
+    assert len(fragment) == 1 and fragment[0].number == 2 and fragment[0].title == ""
+    assert any("uncertain" in item.flags and item.note for item in heze)
+    flags = Counter(flag for item in by_jurisdiction["anhui/unnamed-city"].items for flag in item.flags)
+    assert flags["redacted"] > 0
+    weifang = by_jurisdiction["shandong/weifang"].items[0]
+    assert weifang.deadline == dt.date(2021, 12, 31) and weifang.title == "高质量实施课后延时服务"
