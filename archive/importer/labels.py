@@ -1,0 +1,102 @@
+"""The label table (labels.yaml) and the matching copy of a line.
+
+The matching copy folds full-width to half-width, Traditional to Simplified and drops
+pinyin annotations, keeping a map from every position of the copy back to the original
+line, so that values are always cut from the text as published.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+LABELS_FILE = Path(__file__).with_name("labels.yaml")
+
+ROLES_INLINE = ("deadline", "lead", "partners", "status")   # may share a line with other text
+ROLES_FIELD = ("body",) + ROLES_INLINE                      # labelled fields in running text
+ROLES_TABLE = ("number", "title", "category") + ROLES_FIELD  # table column headers
+
+_PINYIN = re.compile(
+    r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*|[a-z]+[1-5]?)\)")
+
+
+@dataclass(frozen=True)
+class Labels:
+    by_role: dict[str, tuple[str, ...]]
+    status_patterns: tuple[re.Pattern, ...]
+    join_to_previous: frozenset[str]
+
+    def field_regex(self, roles=ROLES_FIELD) -> re.Pattern:
+        """`label:` with the role as group name; longest labels first."""
+        parts = []
+        for role in roles:
+            alts = sorted(self.by_role.get(role, ()), key=len, reverse=True)
+            pats = [re.escape(a) for a in alts]
+            if role == "status":
+                pats += [p.pattern for p in self.status_patterns]
+            if pats:
+                parts.append(f"(?P<{role}>{'|'.join(pats)})")
+        return re.compile(r"(?:" + "|".join(parts) + r")\s*:")
+
+    def role_of_header(self, cell: str) -> str | None:
+        key = re.sub(r"\s+", "", cell).rstrip(":")
+        for role in ROLES_TABLE:
+            if key in self.by_role.get(role, ()):
+                return role
+        if any(p.fullmatch(key) for p in self.status_patterns):
+            return "status"
+        return None
+
+
+def load_labels(path: Path = LABELS_FILE) -> Labels:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    by_role = {role: tuple(data.get(role) or ()) for role in ROLES_TABLE}
+    return Labels(
+        by_role=by_role,
+        status_patterns=tuple(re.compile(p) for p in data.get("status_patterns") or ()),
+        join_to_previous=frozenset(data.get("join_to_previous") or ()),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def _fold_width(ch: str) -> str:
+    o = ord(ch)
+    if 0xFF01 <= o <= 0xFF5E:
+        return chr(o - 0xFEE0)
+    if o == 0x3000:
+        return " "
+    return ch
+
+
+@dataclass(frozen=True)
+class MatchCopy:
+    """`text` is the matching copy; `orig[i]` is the index in the original line of text[i]."""
+    text: str
+    orig: tuple[int, ...]
+    length: int   # length of the original line
+
+    def to_orig(self, i: int) -> int:
+        return self.orig[i] if i < len(self.orig) else self.length
+
+
+@functools.lru_cache(maxsize=8192)
+def match_copy(line: str) -> MatchCopy:
+    folded = "".join(_fold_width(c) for c in line)
+    simp = _t2s().convert(folded)
+    if len(simp) != len(folded):   # a phrase conversion changed the length: go char by char
+        simp = "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in folded)
+    keep = [True] * len(simp)
+    for m in _PINYIN.finditer(simp):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    text = "".join(c for c, k in zip(simp, keep) if k)
+    orig = tuple(i for i, k in enumerate(keep) if k)
+    return MatchCopy(text, orig, len(line))
