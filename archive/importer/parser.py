@@ -360,8 +360,7 @@ class _Parser:
         if m and int(m.group("n")) == d.last_measure + 1:
             d.segments.append(("m", int(m.group("n")), text[mc.to_orig(m.end()):].strip(_WS), no))
             d.last_measure += 1
-            d.notes.append(f"measure ({m.group('n')} at line {no}: its closing bracket is inside a "
-                           f"redaction; read as measure {m.group('n')}")
+            d.notes.append(f"第{no}行的措施“({m.group('n')}”的右括号在隐去部分之中，按第{m.group('n')}条措施处理。")
             return
         d.segments.append(("p", text, no))
 
@@ -474,8 +473,7 @@ class _Parser:
                 first = numbered[0] if numbered else None
                 if first and first > 1 and first - 1 not in numbered:
                     d.number = first - 1
-                    d.notes.append(f"the tail of item {first - 1}, continued from an earlier page: "
-                                   f"only what is printed here (no title)")
+                    d.notes.append(f"第{first - 1}项的后半部分，接续自前一版面：只收录此处印出的内容，没有标题。")
 
     def walk_unnumbered(self) -> list[_Draft]:
         """No numbering: an item is a title line (and text) followed by labelled lines."""
@@ -505,7 +503,7 @@ class _Parser:
         for t in texts:
             self.unplaced.append((t.no, t.text, "text after the last item's fields (page text after the list?)"))
         for d in drafts:
-            d.notes.append("the source does not number its items: the number is their order")
+            d.notes.append("原文事项没有编号，序号按出现顺序。")
         return drafts
 
     def walk_paragraph_list(self) -> list[_Draft]:
@@ -524,7 +522,7 @@ class _Parser:
             if best and ln is best[0]:
                 for k, p in enumerate(best[1], 1):
                     d = _Draft(number=k, title=p.strip(_WS).rstrip("。").strip(_WS), lines=[ln.no])
-                    d.notes.append("items printed in one paragraph separated by ；: the number is their order")
+                    d.notes.append("原文各事项印在同一段中、以“；”分隔，序号按出现顺序。")
                     drafts.append(d)
             else:
                 self.metadata_lines.append((ln.no, ln.text, "preamble" if not drafts else "after the list"))
@@ -548,10 +546,9 @@ class _Parser:
                     for no, text in d.after_fields:
                         self.add_text(d, text, no)
                     first, lastno = d.after_fields[0][0], d.after_fields[-1][0]
-                    where = f"line {first}" if first == lastno else f"lines {first}–{lastno}"
+                    where = f"第{first}行" if first == lastno else f"第{first}–{lastno}行"
                     d.flags.add("uncertain")
-                    d.notes.append(f"body: the text at {where} is printed after the item's "
-                                   f"deadline/departments; kept in the body as printed")
+                    d.notes.append(f"正文：{where}的文字印在本事项的完成时限或部门之后，按原样保留在正文末尾。")
             if d.number is None:
                 for no in sorted(set(d.lines)):
                     self.unplaced.append((no, self.raw_lines[no - 1].strip(_WS),
@@ -570,7 +567,7 @@ class _Parser:
             if any("**" in t for t in texts):
                 flags.add("redacted")
             item.flags = sorted(flags)
-            item.note = " ".join(d.notes)
+            item.note = "".join(d.notes)
             items.append(item)
         return items
 
@@ -620,7 +617,7 @@ class _Parser:
                 flags = set()
                 if row.notes:
                     flags.add("uncertain")
-                    it.note = " ".join(row.notes)
+                    it.note = "".join(row.notes)
                 if any("**" in t for t in [it.title, it.body, it.category, *it.lead, *it.partners]):
                     flags.add("redacted")
                 it.flags = sorted(flags)
@@ -637,8 +634,8 @@ class _Parser:
         it.partners += [n for n in split_names(c.get("partners", ""), self.labels) if n not in it.partners]
         it.source_lines = [min(it.source_lines[0], *row.lines), max(it.source_lines[1], *row.lines)]
         it.flags = sorted(set(it.flags) | {"uncertain"})
-        it.note = (it.note + " " if it.note else "") + (
-            f"body: the table row at line {row.lines[0]} has no number of its own; it is kept with item {it.number}")
+        it.note = (it.note or "") + (
+            f"正文：表格第{row.lines[0]}行没有自己的序号，作为第{it.number}项的续行保留。")
 
     # ---------------------------------------------------------------- metadata
     def detect_metadata(self) -> dict:

@@ -160,8 +160,8 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
             aligned = cells
         elif len(cells) < ncols:
             aligned = cells + previous[len(cells):]
-            notes.append(f"the row at line {line_nos[0]} has {len(cells)} of {ncols} cells "
-                         f"(merged cells?): the missing last cells are taken from the row above")
+            notes.append(f"第{line_nos[0]}行起的表格行只有{len(cells)}格（共{ncols}列，疑为合并单元格）："
+                         f"缺少的后几格取自上一行。")
         elif len(cells) == 2 * ncols - 1:
             aligned = cells[:ncols]
             sub = _cells_to_row(roles[1:], headers[1:], cells[ncols:], line_nos[ncols:])
@@ -173,8 +173,7 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
             continue
         else:
             aligned = cells[:ncols - 1] + ["".join(cells[ncols - 1:])]
-            notes.append(f"the row at line {line_nos[0]} has {len(cells)} cells for {ncols} columns: "
-                         f"the extra lines are joined into the last column")
+            notes.append(f"第{line_nos[0]}行起的表格行有{len(cells)}格（共{ncols}列）：多出的各行并入最后一列。")
         row = _cells_to_row(roles, headers, aligned, line_nos)
         row.notes = notes
         table.rows.append(row)
