@@ -1,0 +1,207 @@
+"""Write the exact-search index: character bigrams with positions, sharded by hash.
+
+Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
+
+    manifest.json        shard count, lists, facet tables, per-item columns (rank order)
+    s/<k>.bin            postings shard k = fnv1a(key) mod S (binary, varints)
+    f/<id // 256>/<id>.json   display fragment of item <id>: title and visible text blocks
+    n/<k>.json           names shard: normalised department / jurisdiction name → entities
+
+An item's id is its rank among equals: newest list first, then published order. A search
+decodes only the shards of the bigrams it needs, intersects their item lists, and confirms
+every candidate by positions, so a result is exactly an item whose visible text contains
+every term (no segmentation, no prefix matching, no stemming).
+
+Shard format (all integers unsigned LEB128 varints):
+    count
+    count × (cp1, cp2, ndocs, nbytes)       cp2 = 0 for a single-character key
+    payloads in the same order:
+      bigram:  ndocs × (doc delta, npos, first pos, pos deltas…)
+      unigram: ndocs × (doc delta)
+Positions count code points in the item's normalised text: its visible blocks joined by a
+separator, then (if they occur in it) the title and the lead department names as extra
+zones whose start offsets the manifest gives, used only to rank.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .text import SEP, norm, norm_blocks
+
+FNV_OFFSET = 0x811C9DC5
+FNV_PRIME = 0x01000193
+SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
+NAMES_PER_SHARD = 400
+
+
+def fnv1a(values) -> int:
+    h = FNV_OFFSET
+    for v in values:
+        for _ in range(3):                  # three low bytes of the code point
+            h ^= v & 0xFF
+            h = (h * FNV_PRIME) & 0xFFFFFFFF
+            v >>= 8
+    return h
+
+
+def key_hash(cp1: int, cp2: int) -> int:
+    return fnv1a((cp1, cp2))
+
+
+def name_hash(s: str) -> int:
+    return fnv1a(ord(c) for c in s)
+
+
+def _varint(n: int, out: bytearray) -> None:
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+@dataclass
+class Doc:
+    """One searchable item, in rank order (its index is its id)."""
+    list_index: int
+    url_suffix: str                  # appended to the list's URL prefix
+    blocks: list[str]                # visible text blocks as shown (not normalised)
+    title: str = ""
+    lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
+    category: int = -1               # index into categories, -1 none
+    leads: list[int] = field(default_factory=list)       # indexes into lead facet table
+
+
+@dataclass
+class Tables:
+    lists: list[dict]                # {"u": url prefix, "t": title, "j": jurisdiction index, "y": year}
+    jurisdictions: list[dict]        # {"n": display name, "u": url}
+    categories: list[str]
+    leads: list[dict]                # {"n": name, "u": url or ""}
+    names: dict[str, list[dict]]     # normalised name → entities offered above results
+
+
+def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
+    """Write the index for `docs` into `out` (replaced). Returns stats."""
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "s").mkdir(parents=True)
+    (out / "f").mkdir()
+    (out / "n").mkdir()
+
+    post: dict[str, list] = {}       # key → [bytearray, last doc, ndocs]
+    tz_col, lz_col = [], []
+    chars = 0
+    for d, doc in enumerate(docs):
+        blocks = norm_blocks(doc.blocks)
+        text = SEP.join(blocks)
+        tz = lz = -1
+        nt = norm(doc.title)
+        if nt and any(nt in b for b in blocks):
+            tz = len(text) + 1
+            text += SEP + nt
+        lead_zone = [n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
+                     if n and any(n in b for b in blocks)]
+        if lead_zone:
+            lz = len(text) + 1
+            text += SEP + SEP.join(lead_zone)
+        tz_col.append(tz)
+        lz_col.append(lz)
+        chars += len(text)
+        _add_doc(post, d, text)
+        frag = out / "f" / str(d >> 8)
+        if d & 0xFF == 0:
+            frag.mkdir(exist_ok=True)
+        (frag / f"{d}.json").write_text(
+            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8")
+
+    total = sum(len(v[0]) for v in post.values())
+    n_shards = 1
+    while n_shards * SHARD_TARGET_BYTES < total * 1.4:     # headers add roughly 40 %
+        n_shards *= 2
+    shards: dict[int, list[str]] = defaultdict(list)
+    for key in post:
+        cp1 = ord(key[0])
+        cp2 = ord(key[1]) if len(key) > 1 else 0
+        shards[key_hash(cp1, cp2) % n_shards].append(key)
+    sizes = []
+    for k in range(n_shards):
+        keys = sorted(shards.get(k, ()))
+        head, body = bytearray(), bytearray()
+        _varint(len(keys), head)
+        for key in keys:
+            buf, _, nd = post[key]
+            _varint(ord(key[0]), head)
+            _varint(ord(key[1]) if len(key) > 1 else 0, head)
+            _varint(nd, head)
+            _varint(len(buf), head)
+            body += buf
+        data = bytes(head + body)
+        (out / "s" / f"{k}.bin").write_bytes(data)
+        sizes.append(len(data))
+    del post
+
+    # names offered above results (departments, jurisdictions)
+    n_names = max(1, -(-len(tables.names) // NAMES_PER_SHARD))
+    name_shards: dict[int, dict] = defaultdict(dict)
+    for name, ents in tables.names.items():
+        name_shards[name_hash(name) % n_names][name] = ents
+    for k in range(n_names):
+        (out / "n" / f"{k}.json").write_text(
+            json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8")
+
+    manifest = {
+        "v": 1, "b": build_id, "S": n_shards, "N": n_names, "n": len(docs),
+        "lists": tables.lists, "juris": tables.jurisdictions,
+        "cats": tables.categories, "leads": tables.leads,
+        "d": {
+            "l": [d.list_index for d in docs],
+            "s": [d.url_suffix for d in docs],
+            "c": [d.category for d in docs],
+            "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
+            "tz": tz_col, "lz": lz_col,
+        },
+    }
+    mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    (out / "manifest.json").write_bytes(mbytes)
+    sizes.sort()
+    return {
+        "items": len(docs), "chars": chars, "postings_bytes": total, "shards": n_shards,
+        "shard_bytes_median": sizes[len(sizes) // 2] if sizes else 0,
+        "shard_bytes_max": sizes[-1] if sizes else 0,
+        "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
+        "name_shards": n_names,
+    }
+
+
+def _add_doc(post: dict, d: int, text: str) -> None:
+    occ: dict[str, list[int]] = defaultdict(list)
+    for i in range(len(text) - 1):
+        bg = text[i:i + 2]
+        occ[bg].append(i)
+    for key in set(text):
+        if key != SEP:
+            occ[key] = None  # unigram: item list only
+    for key, ps in occ.items():
+        if ps is not None and SEP in key:
+            continue
+        ent = post.get(key)
+        if ent is None:
+            ent = post[key] = [bytearray(), 0, 0]
+        buf = ent[0]
+        _varint(d - ent[1], buf)
+        ent[1] = d
+        ent[2] += 1
+        if ps is not None:
+            _varint(len(ps), buf)
+            prev = 0
+            for p in ps:
+                _varint(p - prev, buf)
+                prev = p

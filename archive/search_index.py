@@ -1,0 +1,186 @@
+"""Index stage: exact Chinese full-text search over the written item pages.
+
+    build_index(archive, site_dir) -> stats        called by the build after every page is written
+    python -m archive.search_index SITE_DIR        index any folder of pages with data-pagefind-body
+
+What an item page shows inside `data-pagefind-body` is what is searchable (read back from the
+written HTML, so the index cannot disagree with the page). The index is a character-bigram
+index with positions (archive/search/writer.py), read by static/search/engine.js; see
+docs/search.md for why this and not Pagefind's word index.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .search.text import norm, page_blocks
+from .search.writer import Doc, Tables, write_index
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static" / "search"
+INDEX_DIR = "search/i"           # site-relative; the page finds it at /search/i/
+
+
+def _suffixes(name: str) -> list[str]:
+    out = [name]
+    for suf in ("市", "区", "县", "省", "新区", "高新区"):
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            out.append(name[: -len(suf)])
+    return out
+
+
+def build_index(archive, site_dir: Path) -> dict:
+    """Index every item of `archive` from its page under `site_dir`; returns stats."""
+    site_dir = Path(site_dir)
+    lists = sorted(archive.lists, key=lambda lst: (
+        -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
+        lst.jurisdiction.path))
+    juris_index: dict[str, int] = {}
+    juris_rows: list[dict] = []
+    cat_index: dict[str, int] = {}
+    lead_index: dict[str, int] = {}
+    lead_rows: list[dict] = []
+    list_rows: list[dict] = []
+    docs: list[Doc] = []
+    missing_pages = 0
+    lead_count: Counter = Counter()
+    coop_count: Counter = Counter()
+    juris_items: Counter = Counter()
+
+    for li, lst in enumerate(lists):
+        j = lst.jurisdiction
+        if j.path not in juris_index:
+            juris_index[j.path] = len(juris_rows)
+            juris_rows.append({"n": j.display_name, "u": j.url})
+        list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
+        for item in lst.items:
+            juris_items[j.path] += 1
+            page = site_dir / item.url.lstrip("/") / "index.html"
+            blocks = None
+            if page.is_file():
+                blocks = page_blocks(page.read_text(encoding="utf-8"))
+            if blocks is None:
+                missing_pages += 1
+                continue          # not on the site: not searchable
+            cat = -1
+            if item.category:
+                cat = cat_index.setdefault(item.category, len(cat_index))
+            leads = []
+            for ref in item.lead:
+                key = ref.department.key if ref.department else "?" + ref.canonical
+                if key not in lead_index:
+                    lead_index[key] = len(lead_rows)
+                    lead_rows.append({"n": ref.canonical, "u": ref.department.url if ref.department else ""})
+                if lead_index[key] not in leads:
+                    leads.append(lead_index[key])
+                if ref.department:
+                    lead_count[ref.department.key] += 1
+            for ref in item.partners:
+                if ref.department:
+                    coop_count[ref.department.key] += 1
+            names = []
+            for ref in item.lead:
+                names += [ref.printed, ref.canonical]
+            docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
+                            title=item.title, lead_names=names, category=cat, leads=leads))
+
+    names: dict[str, list[dict]] = {}
+
+    def offer(key: str, ent: dict) -> None:
+        k = norm(key)
+        if k:
+            row = names.setdefault(k, [])
+            if ent not in row:
+                row.append(ent)
+
+    for dept in archive.departments.values():
+        j = archive.jurisdictions.get(dept.jurisdiction)
+        ent = {"k": "d", "n": dept.name, "j": j.display_name if j else dept.jurisdiction,
+               "u": dept.url, "l": lead_count[dept.key], "c": coop_count[dept.key],
+               "a": list(dept.aliases)}
+        for nm in (dept.name, *dept.aliases):
+            offer(nm, ent)
+    for j in archive.jurisdictions.values():
+        ent = {"k": "j", "n": j.display_name, "u": j.url, "i": juris_items[j.path]}
+        if "*" in j.name:
+            continue
+        for nm in _suffixes(j.name):
+            offer(nm, ent)
+
+    tables = Tables(lists=list_rows, jurisdictions=juris_rows, categories=list(cat_index),
+                    leads=lead_rows, names=names)
+    stats = write_index(site_dir / INDEX_DIR, docs, tables)
+    stats["items_without_page"] = missing_pages
+    install_assets(site_dir)
+    return stats
+
+
+def build_index_from_html(site_dir: Path) -> dict:
+    """Index a site the model does not describe (the evaluator's naive site, generated corpora):
+    every page with `data-pagefind-body` is one result, titled by its first block."""
+    site_dir = Path(site_dir)
+    docs = []
+    for page in sorted(site_dir.rglob("*.html")):
+        rel = page.relative_to(site_dir).as_posix()
+        if rel.startswith(("search/", "static/")):
+            continue
+        blocks = page_blocks(page.read_text(encoding="utf-8", errors="replace"))
+        if not blocks:
+            continue
+        url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        docs.append(Doc(list_index=0, url_suffix=url[1:], blocks=blocks, title=blocks[0]))
+    tables = Tables(lists=[{"u": "/", "t": "", "j": 0, "y": 0}],
+                    jurisdictions=[{"n": "", "u": "/"}], categories=[], leads=[], names={})
+    stats = write_index(site_dir / INDEX_DIR, docs, tables)
+    install_assets(site_dir)
+    return stats
+
+
+def install_assets(site_dir: Path) -> None:
+    """The index folder carries the t2s table; a site without a rendered search page (no
+    templates, e.g. the evaluator's naive site) gets a standalone one with unhashed assets."""
+    shutil.copyfile(STATIC / "t2s.json", site_dir / INDEX_DIR / "t2s.json")
+    page = site_dir / "search" / "index.html"
+    if page.exists():
+        return
+    dest = site_dir / "static" / "search"
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in STATIC.iterdir():
+        if f.is_file():
+            shutil.copyfile(f, dest / f.name)
+    page.write_text(standalone_page(), encoding="utf-8")
+
+
+_MINIMAL_BASE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %} · 民生实事档案</title>
+{% block head %}{% endblock %}
+{% block scripts %}{% endblock %}
+</head>
+<body>
+<main id="main">
+{% block main %}{% endblock %}
+</main>
+</body>
+</html>
+"""
+
+
+def standalone_page() -> str:
+    """templates/search.html on a minimal base, for sites built without the site's templates."""
+    import jinja2
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": _MINIMAL_BASE}),
+                                    jinja2.FileSystemLoader(ROOT / "templates")]),
+        autoescape=True)
+    env.globals["asset"] = lambda name: "/static/" + name
+    return env.get_template("search.html").render()
+
+
+if __name__ == "__main__":
+    print(build_index_from_html(Path(sys.argv[1])))

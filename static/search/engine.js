@@ -1,0 +1,279 @@
+// Exact substring search over the archive's bigram index (see archive/search/writer.py).
+// No segmentation: a term matches an item iff its normalised text contains the term.
+// Browser and Node (tests) both import this module; it only needs fetch-like `load`.
+
+const SEP = 10; // "\n" between blocks in the normalised text
+
+function fnv1a(values) {
+  let h = 0x811c9dc5;
+  for (let v of values) {
+    for (let i = 0; i < 3; i++) {
+      h ^= v & 0xff;
+      h = Math.imul(h, 0x01000193) >>> 0;
+      v >>>= 8;
+    }
+  }
+  return h >>> 0;
+}
+
+// NFKC, whitespace removed, case-folded (Python's str.casefold for the scripts that matter here).
+export function norm(s) {
+  return s.normalize("NFKC").replace(/\s+/gu, "").toLowerCase()
+    .replace(/ß/g, "ss").replace(/ς/g, "σ");
+}
+
+// Terms: whitespace-separated; a "quoted phrase" is one term (its spaces are dropped, as in norm).
+export function splitTerms(q) {
+  const out = [];
+  const re = /"([^"]*)"|(\S+)/gu;
+  let m;
+  const s = q.normalize("NFKC");
+  while ((m = re.exec(s))) {
+    const raw = m[1] !== undefined ? m[1] : m[2].replace(/"/g, "");
+    const t = norm(raw);
+    if (t) out.push({ raw, t });
+  }
+  return out;
+}
+
+// OpenCC t2s: longest phrase first (TSPhrases), then characters.
+export function makeT2s(table) {
+  const chars = new Map();
+  const cs = Array.from(table.c);
+  for (let i = 0; i + 1 < cs.length; i += 2) chars.set(cs[i], cs[i + 1]);
+  const phrases = new Map(Object.entries(table.p));
+  let maxLen = 1;
+  for (const k of phrases.keys()) maxLen = Math.max(maxLen, Array.from(k).length);
+  return (s) => {
+    const cs = Array.from(s);
+    let out = "";
+    for (let i = 0; i < cs.length; ) {
+      let done = false;
+      for (let l = Math.min(maxLen, cs.length - i); l >= 2; l--) {
+        const k = cs.slice(i, i + l).join("");
+        const v = phrases.get(k);
+        if (v !== undefined) { out += v; i += l; done = true; break; }
+      }
+      if (!done) { const c = cs[i]; out += chars.get(c) ?? c; i++; }
+    }
+    return out;
+  };
+}
+
+function readVarint(buf, st) {
+  let n = 0, shift = 0, b;
+  do { b = buf[st.p++]; n += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+  return n;
+}
+
+export class Engine {
+  // load(path) → Promise<ArrayBuffer|string|object> ; kind: "json" | "bin"
+  constructor(base, load) {
+    this.base = base;
+    this.load = load;
+    this.shards = new Map();   // k → Promise<Map key → {nd, off, len, buf}>
+    this.postings = new Map(); // key → decoded
+    this.nameShards = new Map();
+    this.frags = new Map();
+    this.t2s = null;
+  }
+
+  async init() {
+    if (!this.ready) {
+      this.ready = Promise.all([
+        this.load(this.base + "manifest.json", "json"),
+        this.load(this.base + "t2s.json", "json").catch(() => null),
+      ]).then(([m, t]) => {
+        this.m = m;
+        if (t) this.t2s = makeT2s(t);
+        const d = m.d;
+        this.n = m.n;
+        this.lead = d.h.map((h) => (Array.isArray(h) ? h : h < 0 ? [] : [h]));
+      });
+    }
+    return this.ready;
+  }
+
+  shard(k) {
+    let p = this.shards.get(k);
+    if (!p) {
+      p = this.load(`${this.base}s/${k}.bin`, "bin").then((ab) => {
+        const buf = new Uint8Array(ab);
+        const st = { p: 0 };
+        const count = readVarint(buf, st);
+        const ents = [];
+        for (let i = 0; i < count; i++) {
+          const a = readVarint(buf, st), b = readVarint(buf, st);
+          const nd = readVarint(buf, st), len = readVarint(buf, st);
+          ents.push([a, b, nd, len]);
+        }
+        const map = new Map();
+        let off = st.p;
+        for (const [a, b, nd, len] of ents) {
+          map.set(a * 0x200000 + b, { nd, off, len, buf, uni: b === 0 });
+          off += len;
+        }
+        return map;
+      });
+      this.shards.set(k, p);
+    }
+    return p;
+  }
+
+  // Postings of one key: Map doc → Int32Array positions (or null for a unigram).
+  async key(cp1, cp2) {
+    const id = cp1 * 0x200000 + cp2;
+    let v = this.postings.get(id);
+    if (v) return v;
+    const map = await this.shard(fnv1a([cp1, cp2]) % this.m.S);
+    const e = map.get(id);
+    const res = new Map();
+    if (e) {
+      const st = { p: e.off };
+      let doc = 0;
+      for (let i = 0; i < e.nd; i++) {
+        doc += readVarint(e.buf, st);
+        if (e.uni) { res.set(doc, null); continue; }
+        const np = readVarint(e.buf, st);
+        const ps = new Int32Array(np);
+        let p = 0;
+        for (let j = 0; j < np; j++) { p += readVarint(e.buf, st); ps[j] = p; }
+        res.set(doc, ps);
+      }
+    }
+    this.postings.set(id, res);
+    return res;
+  }
+
+  // One normalised term → Map doc → {ti: bool (in title), le: bool (in lead)}.
+  async term(t) {
+    const cps = Array.from(t).map((c) => c.codePointAt(0));
+    const out = new Map();
+    if (cps.includes(SEP)) return out;
+    if (cps.length === 1) {
+      for (const d of (await this.key(cps[0], 0)).keys()) out.set(d, { ti: false, le: false });
+      return out;
+    }
+    const L = cps.length;
+    const offs = [];
+    for (let o = 0; o < L - 1; o += 2) offs.push(o);
+    if (offs[offs.length - 1] !== L - 2) offs.push(L - 2);
+    const lists = await Promise.all(offs.map((o) => this.key(cps[o], cps[o + 1])));
+    let order = offs.map((o, i) => i).sort((a, b) => lists[a].size - lists[b].size);
+    const first = lists[order[0]];
+    const d = this.m.d;
+    for (const [doc, ps0] of first) {
+      let ok = true;
+      for (const i of order) if (!lists[i].has(doc)) { ok = false; break; }
+      if (!ok) continue;
+      const p0 = lists[0].get(doc);
+      let ti = false, le = false, hit = false;
+      const tz = d.tz[doc], lz = d.lz[doc];
+      for (const p of p0) {
+        let good = true;
+        for (let i = 1; i < offs.length; i++) {
+          if (!has(lists[i].get(doc), p + offs[i])) { good = false; break; }
+        }
+        if (!good) continue;
+        hit = true;
+        if (tz >= 0 && p >= tz && (lz < 0 || p < lz)) ti = true;
+        else if (lz >= 0 && p >= lz) le = true;
+      }
+      if (hit) out.set(doc, { ti, le });
+    }
+    return out;
+  }
+
+  // A query term with its Traditional→Simplified variant: union of both.
+  async variantTerm(term) {
+    const forms = [term.t];
+    if (this.t2s) {
+      const s = norm(this.t2s(term.raw));
+      if (s && s !== term.t) forms.push(s);
+    }
+    const maps = await Promise.all(forms.map((f) => this.term(f)));
+    if (maps.length === 1) return maps[0];
+    const out = new Map(maps[0]);
+    for (const [doc, v] of maps[1]) {
+      const o = out.get(doc);
+      out.set(doc, o ? { ti: o.ti || v.ti, le: o.le || v.le } : v);
+    }
+    return out;
+  }
+
+  url(doc) {
+    const d = this.m.d;
+    return this.m.lists[d.l[doc]].u + d.s[doc];
+  }
+
+  // Full search: {terms, docs (rank order), perTerm counts}
+  async run(q) {
+    await this.init();
+    const terms = splitTerms(q);
+    if (!terms.length) return { terms, docs: [], counts: [] };
+    const maps = await Promise.all(terms.map((t) => this.variantTerm(t)));
+    const counts = maps.map((m) => m.size);
+    const order = maps.map((m, i) => i).sort((a, b) => maps[a].size - maps[b].size);
+    const scored = [];
+    for (const [doc] of maps[order[0]]) {
+      let ti = 0, le = 0, ok = true;
+      for (const m of maps) {
+        const v = m.get(doc);
+        if (!v) { ok = false; break; }
+        if (v.ti) ti++; else if (v.le) le++;
+      }
+      if (ok) scored.push([doc, ti, le]);
+    }
+    scored.sort((a, b) => b[1] - a[1] || b[2] - a[2] || a[0] - b[0]);
+    return { terms, docs: scored.map((s) => s[0]), tiers: scored, counts, maps };
+  }
+
+  async search(q) {
+    const r = await this.run(q);
+    return r.docs.map((doc) => this.url(doc));
+  }
+
+  // Departments and jurisdictions whose name (or alias) is the whole query.
+  async names(q) {
+    await this.init();
+    const keys = new Set([norm(q)]);
+    if (this.t2s) keys.add(norm(this.t2s(q)));
+    const out = [];
+    const seen = new Set();
+    for (const k of keys) {
+      if (!k) continue;
+      const sh = fnv1a(Array.from(k).map((c) => c.codePointAt(0))) % this.m.N;
+      let p = this.nameShards.get(sh);
+      if (!p) { p = this.load(`${this.base}n/${sh}.json`, "json"); this.nameShards.set(sh, p); }
+      const table = await p;
+      for (const e of table[k] || []) if (!seen.has(e.u)) { seen.add(e.u); out.push(e); }
+    }
+    return out;
+  }
+
+  fragment(doc) {
+    let p = this.frags.get(doc);
+    if (!p) { p = this.load(`${this.base}f/${doc >> 8}/${doc}.json`, "json"); this.frags.set(doc, p); }
+    return p;
+  }
+}
+
+function has(arr, x) {
+  if (!arr) return false;
+  let lo = 0, hi = arr.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = arr[mid];
+    if (v === x) return true;
+    if (v < x) lo = mid + 1; else hi = mid - 1;
+  }
+  return false;
+}
+
+export function browserLoader() {
+  return async (path, kind) => {
+    const r = await fetch(path);
+    if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+    return kind === "json" ? r.json() : r.arrayBuffer();
+  };
+}
