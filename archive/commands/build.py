@@ -1,0 +1,191 @@
+"""Build the site from scratch: read → validate → model → plan → render + write → index → swap into place.
+
+The site is written into a temporary folder next to the target and swapped in only when every stage has
+succeeded; content errors are printed and leave the last good site untouched.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..opendata import dumps, items_json
+from ..pages import Page, load_topics, plan
+from ..problems import report
+from ..render import environment, fingerprint
+from ..validate import build_archive
+from ..writer import Writer, output_path
+
+HERE = Path(__file__).resolve().parents[2]
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+TOPICS = HERE / "registry" / "topics.yaml"
+BATCH = 200          # pages per unit of work handed to a render worker
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--content", type=Path, default=HERE / "content",
+                        help="content folder (its parent holds registry/ and sources/)")
+    parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder, replaced on success")
+    parser.add_argument("--no-index", action="store_true", help="skip the search index stage")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="render workers (default: 2, or 1 on a one-core machine)")
+
+
+def run(args) -> int:
+    started = time.perf_counter()
+    content = args.content.resolve()
+    archive, problems = build_archive(content.parent, content)
+    report(problems, sys.stderr)
+    if any(p.is_error for p in problems):
+        print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
+        return 1
+    stats = build_site(archive, content.parent, args.out, index=not args.no_index, jobs=args.jobs,
+                       progress=sys.stderr.isatty())
+    print(f"生成 {stats.pages} 个页面、共 {stats.files} 个文件，用时 {time.perf_counter() - started:.2f} 秒"
+          + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))
+    return 0
+
+
+@dataclass
+class Stats:
+    pages: int = 0
+    files: int = 0
+    bytes: int = 0
+    pages_seconds: float = 0.0
+    indexed: bool = False
+    index_seconds: float = 0.0
+    index: dict | None = None
+
+
+def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int = 2,
+               progress: bool = False) -> Stats:
+    """Write the whole site for an already validated archive; `out` is replaced only if this succeeds."""
+    started = time.perf_counter()
+    stats = Stats()
+    assets = fingerprint(STATIC)
+    env = environment(TEMPLATES, assets, site_config())
+    pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])))
+    writer = Writer(out)
+    try:
+        for page in pages:
+            writer.claim(output_path(page.url))
+        stats.bytes += write_pages(pages, env, writer, jobs, progress)
+        stats.pages = len(pages)
+        for asset in assets.values():
+            stats.bytes += writer.write(asset.path, asset.data)
+        extras = extra_files(archive, pages)
+        for path, data in extras.items():
+            stats.bytes += writer.write(path, data)
+        stats.files = len(pages) + len(assets) + len(extras)
+        stats.pages_seconds = time.perf_counter() - started
+        if index:
+            from ..search_index import build_index   # imported here: --no-index builds never load it
+            index_started = time.perf_counter()
+            stats.index = build_index(archive, writer.tmp)
+            stats.indexed = True
+            stats.index_seconds = time.perf_counter() - index_started
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return stats
+
+
+def topics_file(root: Path) -> Path:
+    """A generated corpus may bring its own topics; the project's registry is the default."""
+    own = root / "registry" / "topics.yaml"
+    return own if own.is_file() else TOPICS
+
+
+def site_config() -> dict:
+    config = yaml.safe_load((TEMPLATES / "site.yaml").read_text(encoding="utf-8"))
+    # Netlify sets URL to the site's main address during every deploy build.
+    config["base_url"] = os.environ.get("URL", config["base_url"]).rstrip("/")
+    return config
+
+
+def extra_files(archive, pages: list[Page]) -> dict[str, bytes]:
+    base = site_config()["base_url"]
+    urls = [p.url for p in pages if p.url.endswith("/")]
+    sitemap = ['<?xml version="1.0" encoding="UTF-8"?>',
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    sitemap += [f"<url><loc>{base}{url}</loc></url>" for url in urls]
+    sitemap.append("</urlset>\n")
+    return {
+        "sitemap.xml": "\n".join(sitemap).encode(),
+        "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode(),
+        "data/items.json": dumps(items_json(archive)).encode(),
+    }
+
+
+# ---------------------------------------------------------------- render + write, in parallel
+
+_JOB: tuple = ()     # (pages, env, writer): set before forking so workers inherit them instead of pickling
+
+
+def render(env, page: Page) -> bytes:
+    return env.get_template(page.template).render(page.context()).encode()
+
+
+def _render_batch(bounds: tuple[int, int]) -> tuple[int, int]:
+    pages, env, writer = _JOB
+    written = 0
+    for page in pages[bounds[0]:bounds[1]]:
+        written += writer.put(output_path(page.url), render(env, page))
+    return bounds[1] - bounds[0], written
+
+
+def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: bool) -> int:
+    global _JOB
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)             # compile once, before forking, so workers share the compiled code
+    _JOB = (pages, env, writer)
+    batches = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
+    bar = ProgressBar(len(pages)) if progress and len(pages) > 5 * BATCH else None
+    written = 0
+    try:
+        if jobs > 1 and len(batches) > 1:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = pool.imap_unordered(_render_batch, batches)
+                written = _collect(results, bar)
+        else:
+            written = _collect(map(_render_batch, batches), bar)
+    finally:
+        _JOB = ()
+        if bar:
+            bar.close()
+    return written
+
+
+def _collect(results, bar) -> int:
+    total = 0
+    for count, written in results:
+        total += written
+        if bar:
+            bar.advance(count)
+    return total
+
+
+class ProgressBar:
+    """One line on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.drawn = total, 0, 0.0
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.drawn > 0.1 or self.done == self.total:
+            self.drawn = now
+            filled = 30 * self.done // self.total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} 页")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")

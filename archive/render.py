@@ -1,0 +1,90 @@
+"""Rendering: the Jinja2 environment (autoescape on), the text filters it needs, and fingerprinted assets.
+
+Templates only loop and branch; everything they show is computed in `archive.pages`. The filters here
+turn verbatim source text into safe HTML: redactions (`**`, `****` as printed) become styled spans, and
+the Markdown body is rendered with every asterisk taken literally, because in these documents an asterisk
+is always a redaction, never emphasis.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import markdown
+from markupsafe import Markup, escape
+
+REDACTION = re.compile(r"\*{2,}")
+REDACTION_TITLE = "原文此处隐去"
+
+
+def _redaction_span(match: re.Match) -> str:
+    # Entities, not asterisks: Markdown must not read the printed `**` as bold.
+    stars = "&#42;" * len(match.group(0))
+    return f'<span class="redacted" title="{REDACTION_TITLE}">{stars}</span>'
+
+
+def redact(text: str) -> Markup:
+    """Escape plain text and show printed redactions as redactions."""
+    html = str(escape(text))
+    html = REDACTION.sub(_redaction_span, html)
+    return Markup(html.replace("*", "&#42;"))
+
+
+_md = markdown.Markdown(extensions=[], output_format="html")
+_MD_SPECIAL = re.compile(r"[_`\\]")
+
+
+def body_html(text: str) -> Markup:
+    """The item body: Markdown with redactions handled first and stray markup characters taken literally."""
+    # Escape &, <, > ourselves; Markdown then sees only entities and our spans (which it passes through).
+    prepared = REDACTION.sub(_redaction_span, str(escape(text)))
+    prepared = prepared.replace("*", "&#42;")
+    prepared = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", prepared)
+    _md.reset()
+    return Markup(_md.convert(prepared))
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str          # as templates ask for it: "site.css", "search/search.js"
+    path: str          # site-relative, fingerprinted: "static/site.3f2a1b9c.css"
+    data: bytes
+
+
+def fingerprint(static_dir: Path) -> dict[str, Asset]:
+    """Every file under static/, renamed with a content hash so it can be cached forever."""
+    assets = {}
+    for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+        name = file.relative_to(static_dir).as_posix()
+        data = file.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, dot, ext = file.name.partition(".")
+        hashed = f"{stem}.{digest}.{ext}" if dot else f"{stem}.{digest}"
+        parent = file.parent.relative_to(static_dir).as_posix()
+        path = f"static/{hashed}" if parent == "." else f"static/{parent}/{hashed}"
+        assets[name] = Asset(name, path, data)
+    return assets
+
+
+def environment(templates_dir: Path, assets: dict[str, Asset], site: dict) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,   # a missing context key is a bug, not an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    def asset(name: str) -> str:
+        try:
+            return "/" + assets[name].path
+        except KeyError:
+            raise jinja2.TemplateError(f"no static asset {name!r} under static/") from None
+
+    env.globals.update(asset=asset, site=site)
+    env.filters.update(redact=redact, body=body_html)
+    return env
