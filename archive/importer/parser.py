@@ -323,13 +323,14 @@ class _Parser:
                     value = value[:-1]
             if k + 1 < len(found) and ln.copy[found[k + 1][1] - 1] == "(":
                 value = value.rstrip(_WS)[:-1]       # the "(" of the next bracketed label
-            self.put_field(d, role, value, ln.no)
+            label = ln.text[mc.to_orig(at):mc.to_orig(vstart)].rstrip(_WS)
+            self.put_field(d, role, value, ln.no, label)
         head = head.rstrip(_WS)
         if head.endswith(("(", "（")) and ln.copy[found[0][1] - 1] == "(":
             head = head[:-1]
         return head
 
-    def put_field(self, d: _Draft, role: str, value: str, no: int):
+    def put_field(self, d: _Draft, role: str, value: str, no: int, label: str = ""):
         d.lines.append(no)
         if role == "body":
             if d.had_field and not d.after_fields:
@@ -346,7 +347,7 @@ class _Parser:
         elif role == "partners":
             d.partners += split_names(value, self.labels)
         elif role == "status":
-            d.status.append(value.strip(_WS))
+            d.status.append((label, value.strip(_WS)))
 
     def add_text(self, d: _Draft, text: str, no: int):
         d.lines.append(no)
@@ -520,7 +521,12 @@ class _Parser:
             if ln.no in self.table_lines:
                 continue
             if best and ln is best[0]:
-                for k, p in enumerate(best[1], 1):
+                parts = list(best[1])
+                intro = re.match(r"^[^;；]*?[:：]", parts[0])
+                if intro:
+                    self.metadata_lines.append((ln.no, intro.group(0), "intro"))
+                    parts[0] = parts[0][intro.end():]
+                for k, p in enumerate(parts, 1):
                     d = _Draft(number=k, title=p.strip(_WS).rstrip("。").strip(_WS), lines=[ln.no])
                     d.notes.append("原文各事项印在同一段中、以“；”分隔，序号按出现顺序。")
                     drafts.append(d)
@@ -558,9 +564,15 @@ class _Parser:
             item.body = markdown_body.render(d.segments)
             item.deadline_text = "；".join(x for x in d.deadline if x)
             item.lead, item.partners = d.lead, d.partners
-            item.status = "\n".join(x for x in d.status if x)
+            if len(d.status) == 1:
+                item.status = d.status[0][1]
+            else:
+                item.status = "\n".join(f"{label}{value}" for label, value in d.status if value)
             item.source_lines = [min(d.lines), max(d.lines)] if d.lines else []
             flags = set(d.flags)
+            if d is last and self.truncated(d, drafts):
+                d.fragment = True
+                d.notes.append("本页在此项中途结束：只收录此处印出的内容。")
             if d.fragment:
                 flags.add("fragment")
             texts = [item.title, item.category, item.body, item.deadline_text, *item.lead, *item.partners]
@@ -570,6 +582,17 @@ class _Parser:
             item.note = "".join(d.notes)
             items.append(item)
         return items
+
+    @staticmethod
+    def truncated(d: _Draft, drafts: list[_Draft]) -> bool:
+        """The last item stops mid-sentence without the fields the other items have."""
+        others = [x for x in drafts if x is not d and x.number is not None]
+        if not others or d.had_field or d.after_fields:
+            return False
+        if not all(x.had_field or x.after_fields for x in others):
+            return False
+        texts = [seg[1] if seg[0] == "p" else seg[2] for seg in d.segments if seg[0] in ("p", "m")]
+        return not texts or not ends_terminal(texts[-1])
 
     def merge_tables(self, items: list[ParsedItem]) -> list[ParsedItem]:
         if not self.tables:
