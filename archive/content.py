@@ -151,6 +151,12 @@ def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -
             lines[key] = number
     if not form_ok:
         return None
+    alias = _first_alias(text)
+    if alias is not None:
+        # An alias repeats a value by reference; a few nested ones expand to billions of values.
+        problems.append(Problem(rel, first_line + alias, "", "用了 YAML 别名（*名称）",
+                                "front matter 不用锚点和别名（&、*），把值照原文写出来；以 * 开头的文字要用引号括起来"))
+        return None
     try:
         data = yaml.load(text, Loader=Loader)
     except yaml.YAMLError as exc:
@@ -168,6 +174,17 @@ def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -
         problems.append(Problem(rel, first_line, "", "front matter 应是“字段: 值”的列表", "每行写一个 字段: 值"))
         return None
     return Document(rel, data, lines)
+
+
+def _first_alias(text: str) -> int | None:
+    """0-based line of the first YAML alias, if any (syntax errors are left to yaml.load to report)."""
+    try:
+        for token in yaml.scan(text, Loader=Loader):
+            if isinstance(token, yaml.AliasToken):
+                return token.start_mark.line
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _rel(path: Path, root: Path) -> str:
