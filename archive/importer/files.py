@@ -152,8 +152,8 @@ def plan_list(result: ImportResult, folder: Path, source: str) -> Plan:
 def write_list(plan: Plan, force: bool = False) -> dict:
     """Write the plan. Returns {"written": [...], "unchanged": [...], "kept": [...], "extra": [...]}.
     Raises WriteRefused (writing nothing) when an existing item file differs and not `force`."""
-    differing = [p for p, text in plan.files.items()
-                 if p.exists() and p.read_bytes() != text.encode("utf-8")]
+    differing = sorted(p for p, text in plan.files.items()
+                 if p.exists() and p.read_bytes() != text.encode("utf-8"))
     if differing and not force:
         raise WriteRefused(differing)
     report = {"written": [], "unchanged": [], "kept": [], "extra": []}
