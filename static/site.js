@@ -25,6 +25,9 @@
       var line = document.getElementById("L" + n);
       if (line) line.classList.add("hl");
     }
+    // A range no item starts has no element of its own for the browser to scroll to.
+    var start = document.getElementById("L" + first);
+    if (start && !document.getElementById(window.location.hash.slice(1))) start.scrollIntoView();
   }
   window.addEventListener("hashchange", highlight);
   highlight();
