@@ -1,0 +1,56 @@
+"""The real site's own search, measured by the shared harness: recall and precision must be 1.0
+on the 158 listed queries and on 500 held-out queries drawn with a fresh seed each run."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = Path(os.environ.get("SEARCH_EVAL_DIR", "/work/shared/search_eval"))
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+needs_browser = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
+needs_harness = pytest.mark.skipif(not (HARNESS / "eval.py").exists(), reason="search_eval harness absent")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from archive.commands.build import build_site
+    from archive.validate import build_archive
+    archive, problems = build_archive(ROOT, ROOT / "content")
+    assert not any(p.is_error for p in problems)
+    out = tmp_path_factory.mktemp("search") / "site"
+    stats = build_site(archive, ROOT, out, index=True, jobs=1)
+    assert stats.indexed and stats.index["items"] == len(archive.items)
+    return out
+
+
+def _eval(site: Path, queries: str, *extra: str) -> str:
+    cmd = [sys.executable, str(HARNESS / "eval.py"), str(site), queries, "--site-search",
+           "--pagefind-text", "--min-recall", "1.0", "--min-precision", "1.0",
+           "--chromium", CHROMIUM, *extra]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    last = r.stdout.strip().splitlines()[-1]
+    assert last.startswith("recall=1.000 precision=1.000"), last
+    return r.stdout
+
+
+@needs_browser
+@needs_harness
+def test_listed_queries_exact(site):
+    _eval(site, str(HARNESS / "queries.tsv"))
+
+
+@needs_browser
+@needs_harness
+def test_sampled_queries_exact(site):
+    seed = random.randrange(1_000_000)
+    out = _eval(site, "-", "--sample", "500", "--seed", str(seed))
+    assert "queries=500" in out.strip().splitlines()[-1], f"seed {seed}"
