@@ -26,9 +26,14 @@ class WriteRefused(Exception):
                          + "; use --force to overwrite them")
 
 
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]|[\u2028\u2029\ufeff]")
+
+
 def _quoted(s: str) -> str:
+    """A double-quoted YAML scalar; characters YAML may not hold literally are escaped."""
     q = json.dumps(s, ensure_ascii=False)
-    return q.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\u0085", "\\u0085")
+    return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0x10000
+                              else f"\\U{ord(m.group()):08x}", q)
 
 
 def scalar(value, flow: bool = False) -> str:
@@ -43,7 +48,7 @@ def scalar(value, flow: bool = False) -> str:
         and not s[0] in "-?:,[]{}#&*!|>'\"%@`~"
         and ": " not in s and " #" not in s and not s.endswith(":")
         and not (flow and _FLOW_UNSAFE.search(s))
-        and not any(ord(c) < 32 or c in "\u2028\u2029\u0085\ufeff" for c in s)
+        and not _NON_PRINTABLE.search(s)
     )
     if plain_ok:
         try:

@@ -96,6 +96,9 @@ def parse_pipe_table(run: list[tuple[int, str]], labels: Labels) -> Table | None
         if num_col is not None and num_at is not None and num_at <= num_col:
             offset = num_col - num_at
             numbered = True
+        elif num_col is not None and len(cells) <= ncols - num_col - 1:
+            offset = num_col + 1                             # a sub-row: its cells follow the number column
+            numbered = False
         else:
             offset = max(ncols - len(cells), 0)
             numbered = num_col is None
