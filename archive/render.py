@@ -8,12 +8,14 @@ is always a redaction, never emphasis.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import markdown
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
 REDACTION = re.compile(r"\*{2,}")
@@ -33,7 +35,35 @@ def redact(text: str) -> Markup:
     return Markup(html.replace("*", "&#42;"))
 
 
-_md = markdown.Markdown(extensions=[], output_format="html")
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+
+
+def safe_url(url: str) -> bool:
+    """True when a browser would see no scheme, or http(s)/mailto: entities decoded, controls and spaces dropped."""
+    seen, previous = url, None
+    while seen != previous:
+        previous, seen = seen, html.unescape(seen)
+    match = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", seen))
+    return match is None or match.group(1).lower() in _SAFE_SCHEMES
+
+
+class _NeutraliseLinks(Treeprocessor):
+    """`[x](javascript:…)`, `![x](data:…)`: the link or image stays as text, without the URL."""
+
+    def run(self, root):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                if attribute in element.attrib and not safe_url(element.attrib[attribute]):
+                    del element.attrib[attribute]
+
+
+class _SafeLinks(markdown.Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_NeutraliseLinks(md), "neutralise_links", 1)   # after inline (20)
+
+
+_md = markdown.Markdown(extensions=[_SafeLinks()], output_format="html")
 _MD_SPECIAL = re.compile(r"[_`\\]")
 
 
