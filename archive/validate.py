@@ -6,6 +6,7 @@ The schema an editor can read lives in registry/schema.yaml; this module enforce
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def _build_list(raw: RawList, registry: Registry, schema: dict, root: Path,
         return None
     source_lines = _source_line_count(meta, data["source"], root, problems)
     if source_lines is None:
+        return None
+    if data.get("source_url") and not re.match(r"https?://[^\s<>\"]+$", data["source_url"]):
+        # Pages link to it: anything but a web address (javascript:, data:) must never become a link.
+        problems.append(_at(meta, "source_url", f"原文网址“{data['source_url']}”不是 http:// 或 https:// 开头的网址",
+                            "照浏览器地址栏复制完整网址；没有网址就写空字符串 \"\""))
         return None
     item_list = ItemList(
         id=raw.id, jurisdiction=jurisdiction, year=data["year"], batch=data.get("batch"),
