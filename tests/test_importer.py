@@ -439,3 +439,35 @@ def test_labels_file_is_plain_data():
     assert {"完成时限", "完成时间", "时间节点"} <= set(data["deadline"])
     assert {"事项内容", "具体措施", "推进措施", "主要内容"} <= set(data["body"])
     assert {"进展情况", "当前进度", "是否达序"} <= set(data["status"])
+
+
+# ---------------------------------------------------------------- never drop text
+
+POOL = ["一、新建学校", "二十、改造道路", "(一)分类标题(3项)", "1.农村道路畅通工程", "2、城乡供水", "(1)措施一。",
+        "（2）措施二，", "①社区食堂；②背街小巷", "事项内容:建设内容。", "具体措施:", "完成时限:2021年12月底",
+        "牵头部门:市教育局 配合部门:市财政局、单位", "責(zé)任單(dān)位：市水務局", "当前进度:95%",
+        "序号 | 项目 | 责任单位 |", "1 | 新建书房 | 区文旅局 |", "| 子行 | 区财政局 |", "序号", "项目", "责任单位", "3",
+        "区委办公室(8项)", "修建道路；新建广场；改造危房", "正文一句没有结束", "（上接第1版）", "****社区建设。",
+        "2021-07-30 大众报业", "", "   ", "0", "|", "1.5万人", "：", "(4****社区"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(POOL), max_size=25))
+def test_every_line_ends_up_somewhere(lines):
+    text = "\n".join(lines) + "\n"
+    result = parse(text)
+    covered = {no for no, _, _ in result.metadata_lines} | {no for no, _, _ in result.unplaced}
+    for it in result.items:
+        assert it.number is not None and it.source_lines[0] <= it.source_lines[1]
+        covered.update(range(it.source_lines[0], it.source_lines[1] + 1))
+        assert yaml.safe_load(front_matter({"title": it.title, "lead": it.lead}))["lead"] == it.lead
+    for no, line in enumerate(lines, 1):
+        if line.strip():
+            assert no in covered, (no, line, text)
+
+
+def test_table_rows_without_a_text_item_are_reported():
+    result = parse("序号 | 项目 | 责任单位 |\n1 | 甲 | 市局 |\n9 | 乙 | 县局 |\n1.甲\n牵头单位:市局\n")
+    assert [it.number for it in result.items] == [1]
+    assert any("no item 9" in n for n in result.notices)
+    assert {no for no, _, role in result.metadata_lines if role == "table"} == {1, 2, 3}

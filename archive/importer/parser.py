@@ -483,6 +483,8 @@ class _Parser:
         texts: list[Line] = []
         for ln in self.lines:
             if ln.no in self.table_lines or ln.kind in ("table", "cell"):
+                if ln.no not in self.table_lines:
+                    self.metadata_lines.append((ln.no, ln.text, "table"))
                 continue
             if ln.kind == "field":
                 if texts or cur is None:
@@ -611,6 +613,9 @@ class _Parser:
                 if items:
                     it = by_number.get(num)
                     if it is None:
+                        if num is not None:
+                            self.notices.append(f"table row at line {row.lines[0]}: no item {num} in the text; "
+                                                f"the row is kept only as list metadata")
                         continue
                     if category:
                         if it.category and it.category != category:
