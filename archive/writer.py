@@ -6,13 +6,37 @@ in parallel never race for a path.
 """
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import os
 import shutil
+import sys
 from pathlib import Path
 
 
 class DuplicatePath(Exception):
     pass
+
+
+class UnsafePath(Exception):
+    pass
+
+
+def check_path(path: str) -> None:
+    """A site-relative file path that stays inside the output folder: no /, .., empty segment, \\ or NUL."""
+    parts = path.split("/")
+    if not path or "\\" in path or "\x00" in path or any(part in ("", ".", "..") for part in parts):
+        raise UnsafePath(f"refusing to write {path!r}: it would leave the output folder or is not a file path")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def output_path(url: str) -> str:
@@ -24,6 +48,9 @@ def output_path(url: str) -> str:
 class Writer:
     def __init__(self, out: Path):
         self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(self.out.parent / f".{self.out.name}.lock")
+        self._clean_up_after_killed_builds()
         # A sibling, not /tmp: the final swap is a rename, which only works within one filesystem.
         self.tmp = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         if self.tmp.exists():
@@ -31,7 +58,17 @@ class Writer:
         self.tmp.mkdir(parents=True)
         self._claimed: set[str] = set()
 
+    def _clean_up_after_killed_builds(self) -> None:
+        """Under the lock no other build is running: what a killed build left beside the output is garbage."""
+        old = sorted(self.out.parent.glob(f".{self.out.name}.old-*"))
+        if old and not self.out.exists():          # killed between the two renames of a fallback swap
+            old[-1].rename(self.out)
+        for leftover in (*self.out.parent.glob(f".{self.out.name}.building-*"),
+                         *self.out.parent.glob(f".{self.out.name}.old-*")):
+            shutil.rmtree(leftover, ignore_errors=True)
+
     def claim(self, path: str) -> None:
+        check_path(path)
         if path in self._claimed:
             raise DuplicatePath(f"two outputs claim {path}")
         self._claimed.add(path)
@@ -50,13 +87,42 @@ class Writer:
         return self.put(path, data)
 
     def commit(self) -> None:
-        """Swap the finished build into place; the previous site is removed only after the new one is there."""
-        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-        if self.out.exists():
-            self.out.rename(old)
-        self.tmp.rename(self.out)
-        if old.exists():
-            shutil.rmtree(old)
+        """Swap the finished build into place; the previous site is removed only after the new one is there.
+
+        The swap is one atomic exchange where the OS has it, so a build killed at any moment leaves either
+        the old site or the new one at `out`, never neither."""
+        try:
+            if self.out.exists() and _exchange(self.tmp, self.out):
+                shutil.rmtree(self.tmp)            # now holds the previous site
+                return
+            old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+            if self.out.exists():
+                self.out.rename(old)
+            self.tmp.rename(self.out)
+            if old.exists():
+                shutil.rmtree(old)
+        finally:
+            self._unlock()
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()                     # closing the file releases the lock
+            self._lock = None
+
+
+def _lock(path: Path):
+    """Hold an exclusive lock on `path` for as long as the returned file is open; wait for another build.
+
+    A POSIX record lock (lockf): owned by this process alone, so render workers forked from it do not keep
+    it, and released by the kernel however the process ends, SIGKILL included."""
+    handle = open(path, "a+b")
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print(f"另一次生成正在写入 {path.parent}，等它结束后继续……", file=sys.stderr, flush=True)
+        fcntl.lockf(handle, fcntl.LOCK_EX)
+    return handle
