@@ -12,7 +12,8 @@ import re
 import unicodedata
 
 _DATE = re.compile(r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?")
-_WHOLE_YEAR = re.compile(r"(?P<year>\d{4})年(?:内|度)?(?:前)?(?:完成)?")
+# "2021年", "2021年内完成", "2021年取得重大突破": due within that year. "2021年起" is not a deadline.
+_WHOLE_YEAR = re.compile(r"(?P<year>\d{4})年(?!.*(?:月|起|以来|开始|以后|之后)).*")
 
 
 def parse_deadline(text: str, default_year: int | None,
