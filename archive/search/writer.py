@@ -18,9 +18,9 @@ Shard format (all integers unsigned LEB128 varints):
     payloads in the same order:
       bigram:  ndocs × (doc delta, npos, first pos, pos deltas…)
       unigram: ndocs × (doc delta)
-Positions count code points in the item's normalised text: its visible blocks joined by a
-separator, then (if they occur in it) the title and the lead department names as extra
-zones whose start offsets the manifest gives, used only to rank.
+Positions count code points in the item's normalised text: the title and the lead department
+names (each only if the page shows it, so they add no match), then the visible blocks, all
+joined by a separator. The manifest gives each item's title and lead zone lengths (to rank).
 """
 from __future__ import annotations
 
@@ -99,19 +99,15 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
     chars = 0
     for d, doc in enumerate(docs):
         blocks = norm_blocks(doc.blocks)
-        text = SEP.join(blocks)
-        tz = lz = -1
+        # zones used only to rank: the title, then the lead names, each only if the page shows it
         nt = norm(doc.title)
-        if nt and any(nt in b for b in blocks):
-            tz = len(text) + 1
-            text += SEP + nt
-        lead_zone = [n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
-                     if n and any(n in b for b in blocks)]
-        if lead_zone:
-            lz = len(text) + 1
-            text += SEP + SEP.join(lead_zone)
-        tz_col.append(tz)
-        lz_col.append(lz)
+        if not (nt and any(nt in b for b in blocks)):
+            nt = ""
+        lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
+                             if n and any(n in b for b in blocks))
+        text = nt + SEP + lead_zone + SEP + SEP.join(blocks)
+        tz_col.append(len(nt))
+        lz_col.append(len(lead_zone))
         chars += len(text)
         _add_doc(post, d, text)
         frag = out / "f" / str(d >> 8)
@@ -158,12 +154,13 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
             encoding="utf-8")
 
     manifest = {
-        "v": 1, "b": build_id, "S": n_shards, "N": n_names, "n": len(docs),
+        "v": 1, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
         "lists": tables.lists, "juris": tables.jurisdictions,
         "cats": tables.categories, "leads": tables.leads,
         "d": {
             "l": [d.list_index for d in docs],
-            "s": [d.url_suffix for d in docs],
+            **({"num": [int(d.url_suffix[:-1]) for d in docs]}
+               if all(_numeric(d.url_suffix) for d in docs) else {"s": [d.url_suffix for d in docs]}),
             "c": [d.category for d in docs],
             "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
             "tz": tz_col, "lz": lz_col,
@@ -179,6 +176,29 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def _numeric(suffix: str) -> bool:
+    return suffix.endswith("/") and suffix[:-1].isdigit() and suffix[:-1] == f"{int(suffix[:-1]):02d}"
+
+
+T2S_TABLE = Path(__file__).resolve().parents[2] / "static" / "search" / "t2s.json"
+MASK_LO, MASK_HI = 0x3400, 0xA000
+
+
+def t2s_mask() -> str:
+    """Base64 bitmap over U+3400–U+9FFF of characters the t2s table may change (as a character
+    or as the first of a phrase): the browser loads the table only for a query that has one
+    (or a character outside that range)."""
+    import base64
+    t = json.loads(T2S_TABLE.read_text(encoding="utf-8"))
+    bits = bytearray((MASK_HI - MASK_LO + 7) // 8)
+    cs = list(t["c"])
+    for c in cs[0::2] + [k[0] for k in t["p"]]:
+        cp = ord(c)
+        if MASK_LO <= cp < MASK_HI:
+            bits[(cp - MASK_LO) >> 3] |= 1 << ((cp - MASK_LO) & 7)
+    return base64.b64encode(bytes(bits)).decode()
 
 
 def _add_doc(post: dict, d: int, text: str) -> None:

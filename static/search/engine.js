@@ -80,18 +80,35 @@ export class Engine {
 
   async init() {
     if (!this.ready) {
-      this.ready = Promise.all([
-        this.load(this.base + "manifest.json", "json"),
-        this.load(this.base + "t2s.json", "json").catch(() => null),
-      ]).then(([m, t]) => {
+      this.ready = this.load(this.base + "manifest.json", "json").then((m) => {
         this.m = m;
-        if (t) this.t2s = makeT2s(t);
         const d = m.d;
         this.n = m.n;
         this.lead = d.h.map((h) => (Array.isArray(h) ? h : h < 0 ? [] : [h]));
+        const bin = atob(m.tmask || "");
+        this.tmask = Uint8Array.from(bin, (c) => c.charCodeAt(0));
       });
     }
     return this.ready;
+  }
+
+  // The t2s table is loaded only for a query with a character it may change.
+  async needT2s(q) {
+    if (this.t2s) return;
+    let need = false;
+    for (const c of q) {
+      const cp = c.codePointAt(0);
+      if (cp < 0x2e80) continue;
+      if (cp < 0x3400 || cp >= 0xa000 || !this.tmask.length) { need = true; break; }
+      const i = cp - 0x3400;
+      if (this.tmask[i >> 3] & (1 << (i & 7))) { need = true; break; }
+    }
+    if (!need) return;
+    if (!this.t2sP) {
+      this.t2sP = this.load(this.base + "t2s.json", "json").then((t) => { this.t2s = makeT2s(t); })
+        .catch(() => { this.t2sP = null; });
+    }
+    await this.t2sP;
   }
 
   shard(k) {
@@ -167,8 +184,8 @@ export class Engine {
       for (const i of order) if (!lists[i].has(doc)) { ok = false; break; }
       if (!ok) continue;
       const p0 = lists[0].get(doc);
-      let ti = false, le = false, hit = false;
-      const tz = d.tz[doc], lz = d.lz[doc];
+      let ti = false, ld = false, hit = false;
+      const te = d.tz[doc], ls = te + 1, le = ls + d.lz[doc];
       for (const p of p0) {
         let good = true;
         for (let i = 1; i < offs.length; i++) {
@@ -176,10 +193,10 @@ export class Engine {
         }
         if (!good) continue;
         hit = true;
-        if (tz >= 0 && p >= tz && (lz < 0 || p < lz)) ti = true;
-        else if (lz >= 0 && p >= lz) le = true;
+        if (p < te) ti = true;
+        else if (p >= ls && p < le) ld = true;
       }
-      if (hit) out.set(doc, { ti, le });
+      if (hit) out.set(doc, { ti, le: ld });
     }
     return out;
   }
@@ -203,6 +220,7 @@ export class Engine {
 
   url(doc) {
     const d = this.m.d;
+    if (d.num) { const n = d.num[doc]; return this.m.lists[d.l[doc]].u + (n < 10 ? "0" + n : n) + "/"; }
     return this.m.lists[d.l[doc]].u + d.s[doc];
   }
 
@@ -211,6 +229,7 @@ export class Engine {
     await this.init();
     const terms = splitTerms(q);
     if (!terms.length) return { terms, docs: [], counts: [] };
+    await this.needT2s(q);
     const maps = await Promise.all(terms.map((t) => this.variantTerm(t)));
     const counts = maps.map((m) => m.size);
     const order = maps.map((m, i) => i).sort((a, b) => maps[a].size - maps[b].size);
@@ -236,6 +255,7 @@ export class Engine {
   // Departments and jurisdictions whose name (or alias) is the whole query.
   async names(q) {
     await this.init();
+    await this.needT2s(q);
     const keys = new Set([norm(q)]);
     if (this.t2s) keys.add(norm(this.t2s(q)));
     const out = [];
