@@ -75,8 +75,8 @@ def _build_list(raw: RawList, registry: Registry, schema: dict, root: Path,
 
 
 def _source_line_count(meta: Document, source: str, root: Path, problems: list[Problem]) -> int | None:
-    path = (root / source).resolve()
-    inside = path.is_relative_to((root / "sources").resolve())
+    path = (root / source.replace("\x00", "")).resolve()      # a NUL is never in a file name
+    inside = path.is_relative_to((root / "sources").resolve()) and "\x00" not in source
     if not inside or not path.is_file():
         problems.append(_at(meta, "source", f"找不到原文文件“{source}”",
                             "原文放在 sources/ 下，这里写 sources/文件名.txt"))
