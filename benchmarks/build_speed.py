@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Build generated corpora of 1,000 and 10,000 items (and 100,000 with --large) and report, per size,
+for the pages and for the search stage separately: wall time, pages written, pages per second, peak
+memory, output bytes and files.
+
+    python benchmarks/build_speed.py [--large] [--work DIR] [--seed S]
+
+Each build runs as `build.py` in a child process, exactly as a deploy runs it. Peak memory is the largest
+sum, over the build and its render workers, of proportional set size (PSS), sampled every 20 ms: forked
+workers share most of their pages with the parent, and PSS counts a shared page once, where summing RSS
+would count it per process. The search stage is the difference between a full build and a --no-index one.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tree_pss_kb(pid: int) -> int:
+    """PSS of `pid` and all its descendants, in kB."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_build(content: Path, out: Path, index: bool) -> dict:
+    cmd = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)]
+    if not index:
+        cmd.append("--no-index")
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, tree_pss_kb(child.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    summary = child.stdout.read()
+    if child.returncode:
+        raise SystemExit(f"build failed ({child.returncode}): {' '.join(cmd)}")
+    pages = int(re.search(r"生成 (\d+) 个页面", summary).group(1))
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return {"wall": wall, "pages": pages, "peak_mb": peak / 1024, "files": len(files),
+            "bytes": sum(p.stat().st_size for p in files), "summary": summary.strip()}
+
+
+def corpus(work: Path, n: int, seed: int) -> Path:
+    project = work / f"corpus-{n}-{seed}"
+    if not (project / "content").is_dir():
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(n), str(project),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    return project / "content"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--large", action="store_true", help="also build 100,000 items")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench-out", help="corpora and outputs (git-ignored)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    sizes = [1_000, 10_000] + ([100_000] if args.large else [])
+    print(f"{os.cpu_count()} cores; each size: a --no-index build (pages), then a full build (pages + search)")
+    print(f"{'items':>7} {'stage':<7} {'wall s':>7} {'pages':>7} {'pages/s':>8} {'peak MB':>8} {'files':>7} {'MB out':>7}")
+    for n in sizes:
+        content = corpus(args.work, n, args.seed)
+        pages = run_build(content, args.work / f"site-{n}-pages", index=False)
+        full = run_build(content, args.work / f"site-{n}-full", index=True)
+        search = {"wall": full["wall"] - pages["wall"], "pages": pages["pages"], "peak_mb": full["peak_mb"],
+                  "files": full["files"] - pages["files"], "bytes": full["bytes"] - pages["bytes"]}
+        for stage, r in (("pages", pages), ("search", search)):
+            rate = r["pages"] / r["wall"] if stage == "pages" else r["pages"] / max(r["wall"], 1e-9)
+            print(f"{n:>7} {stage:<7} {r['wall']:>7.2f} {r['pages']:>7} {rate:>8.0f} {r['peak_mb']:>8.0f} "
+                  f"{r['files']:>7} {r['bytes'] / 1e6:>7.1f}")
+        print(f"{'':>7} build.py said: {full['summary']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The built site of the real content, as files: links, counts, HTML validity, titles, determinism."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import html5lib
+import pytest
+
+from archive.registry import load_registry
+from conftest import ROOT, build_real_site
+
+
+class Scan(HTMLParser):
+    """Links, ids, and the head facts of one page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links, self.ids = [], set()
+        self.lang = self.description = None
+        self.title, self._in_title = "", False
+        self.pagefind_body = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for key in ("href", "src"):
+            if a.get(key) is not None:
+                self.links.append(a[key])
+        if tag == "form" and a.get("action"):
+            self.links.append(a["action"])
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "meta" and a.get("name") == "description":
+            self.description = a.get("content")
+        if tag == "title":
+            self._in_title = True
+        if "data-pagefind-body" in a:
+            self.pagefind_body += 1
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+@pytest.fixture(scope="session")
+def scanned(built_site) -> dict[str, Scan]:
+    pages = {}
+    for path in sorted(built_site.rglob("*.html")):
+        scan = Scan()
+        scan.feed(path.read_text(encoding="utf-8"))
+        pages[path.relative_to(built_site).as_posix()] = scan
+    return pages
+
+
+@pytest.fixture(scope="session")
+def records(built_site) -> list[dict]:
+    return json.loads((built_site / "data" / "items.json").read_text(encoding="utf-8"))
+
+
+def target_file(site: Path, page: str, link: str) -> tuple[Path, str] | None:
+    """The file an internal link points at (None for other origins), and its fragment."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return site / page, parts.fragment
+    base = "/" + page.rsplit("/", 1)[0] + "/" if "/" in page else "/"
+    absolute = path if path.startswith("/") else base + path
+    file = site / absolute.lstrip("/")
+    if absolute.endswith("/"):
+        file = file / "index.html"
+    return file, parts.fragment
+
+
+def test_every_internal_link_and_asset_resolves(built_site, scanned):
+    broken = []
+    for page, scan in scanned.items():
+        for link in scan.links:
+            target = target_file(built_site, page, link)
+            if target is None:
+                continue
+            file, fragment = target
+            rel = file.relative_to(built_site).as_posix() if file.is_relative_to(built_site) else str(file)
+            if not file.is_file():
+                broken.append(f"{page}: {link}")
+            elif fragment and rel in scanned and fragment not in scanned[rel].ids:
+                broken.append(f"{page}: {link} (no id {fragment})")
+    assert broken == []
+
+
+def test_css_references_resolve(built_site):
+    for css in built_site.glob("static/**/*.css"):
+        for url in re.findall(r"url\(['\"]?([^'\")]+)", css.read_text(encoding="utf-8")):
+            if not url.startswith("data:"):
+                assert (css.parent / url).resolve().is_file() or (built_site / url.lstrip("/")).is_file(), url
+
+
+def test_page_counts_match_items_json(built_site, scanned, records):
+    item_pages = [p for p, s in scanned.items() if s.pagefind_body]
+    assert len(item_pages) == len(records)
+    assert sorted("/" + p.removesuffix("index.html") for p in item_pages) == sorted(r["url"] for r in records)
+    assert all(s.pagefind_body == 1 for s in scanned.values() if s.pagefind_body)
+
+    list_urls = {r["url"].rsplit("/", 2)[0] + "/" for r in records}
+    list_pages = {"/" + p.removesuffix("index.html") for p in scanned
+                  if re.fullmatch(r"(?!nian/)[a-z/-]+/\d{4}(-\d+)?/index\.html", p)}
+    assert list_pages == list_urls
+
+    jurisdictions = set()
+    for r in records:
+        parts = r["jurisdiction"].split("/")
+        jurisdictions |= {"/".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    for path in jurisdictions:
+        assert f"{path}/index.html" in scanned
+    registry, _ = load_registry(ROOT / "registry", ROOT)
+    jurisdiction_pages = {p.removesuffix("/index.html") for p in scanned if p.removesuffix("/index.html")
+                          in registry.jurisdictions}
+    assert jurisdiction_pages == jurisdictions
+
+    departments = set()
+    for r in records:
+        for name in r["lead_as_printed"] + r["partners_as_printed"]:
+            if not registry.is_generic(name) and (d := registry.resolve(r["jurisdiction"], name)):
+                departments.add(d.url)
+    department_pages = {"/" + p.removesuffix("index.html") for p in scanned
+                        if re.fullmatch(r".+/bumen/[^/]+/index\.html", p)}
+    assert department_pages == departments
+
+
+def test_every_page_is_valid_html5_with_lang_title_and_description(built_site, scanned):
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page, scan in scanned.items():
+        try:
+            parser.parse((built_site / page).read_bytes())
+        except html5lib.html5parser.ParseError as error:
+            pytest.fail(f"{page}: {error}")
+        assert scan.lang == "zh-CN", page
+        assert scan.title.strip(), page
+        assert scan.description and scan.description.strip(), page
+
+
+def test_titles_are_unique(scanned):
+    counts = Counter(s.title for s in scanned.values())
+    assert [t for t, n in counts.items() if n > 1] == []
+
+
+def test_no_inline_scripts_or_styles(built_site):
+    for path in built_site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert " style=" not in html and "<style" not in html, path
+
+
+def test_assets_are_fingerprinted(built_site):
+    names = [p.name for p in (built_site / "static").iterdir() if p.is_file()]
+    assert names and all(re.fullmatch(r"[\w-]+\.[0-9a-f]{10}\.\w+", n) for n in names), names
+
+
+def test_sitemap_robots_and_404(built_site, scanned):
+    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    paths = {urlsplit(loc).path for loc in locs}
+    assert len(locs) == len(paths)
+    assert paths == {"/" + p.removesuffix("index.html") for p in scanned if p.endswith("index.html")}
+    assert "Sitemap: " in (built_site / "robots.txt").read_text(encoding="utf-8")
+    assert "找不到" in (built_site / "404.html").read_text(encoding="utf-8")
+
+
+def test_two_builds_are_byte_identical(built_site, tmp_path):
+    again = build_real_site(tmp_path / "site")
+    first = {p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [str(p) for p in first if first[p] != second[p]] == []

@@ -1,0 +1,77 @@
+"""The writer: one path once, nothing visible until commit, the last good site kept when a build fails."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.writer import DuplicatePath, Writer, output_path
+from contentfixture import ITEM, make_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary build folders beside the output (the lock file is meant to stay)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+
+
+def test_output_paths():
+    assert output_path("/") == "index.html"
+    assert output_path("/shandong/weifang/2021-2/01/") == "shandong/weifang/2021-2/01/index.html"
+    assert output_path("/sitemap.xml") == "sitemap.xml"
+
+
+def test_refuses_one_path_twice(tmp_path):
+    writer = Writer(tmp_path / "site")
+    writer.write("a/index.html", b"one")
+    with pytest.raises(DuplicatePath):
+        writer.write("a/index.html", b"two")
+    with pytest.raises(KeyError):
+        writer.put("never/claimed.html", b"x")
+    writer.abort()
+
+
+def test_nothing_replaces_the_site_until_commit(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("old")
+    writer = Writer(site)
+    writer.write("new.html", b"new")
+    assert sorted(p.name for p in site.iterdir()) == ["old.html"]
+    writer.commit()
+    assert sorted(p.name for p in site.iterdir()) == ["new.html"]
+    assert leftovers(tmp_path) == []
+
+
+def test_abort_leaves_the_site_and_no_temporary_folder(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("old")
+    writer = Writer(site)
+    writer.write("new.html", b"new")
+    writer.abort()
+    assert leftovers(tmp_path) == []
+    assert (site / "old.html").read_text() == "old"
+
+
+def build(content: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out),
+                           "--no-index"], capture_output=True, text=True)
+
+
+def test_content_errors_exit_1_and_keep_the_last_good_site(tmp_path):
+    content = make_project(tmp_path)
+    out = tmp_path / "out"
+    good = build(content, out)
+    assert good.returncode == 0, good.stderr
+    assert "生成" in good.stdout and "秒" in good.stdout
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (content / "weifang-2021-2" / "02.md").write_text(ITEM.format(number=1), encoding="utf-8")  # number twice
+    bad = build(content, out)
+    assert bad.returncode == 1
+    assert "错误" in bad.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert leftovers(tmp_path) == []
