@@ -67,6 +67,29 @@ def source_lines_url(item: Item) -> str:
 # ---------------------------------------------------------------- cross-references, built once
 
 
+class TopicMatcher:
+    """Which topics' keywords occur in a text, in one regex scan instead of a test per keyword.
+
+    The lookahead finds, at each position, the longest keyword starting there; every other keyword
+    starting there is a prefix of it, so each keyword also stands for the topics of its keyword prefixes."""
+
+    def __init__(self, topics: list[Topic]):
+        owners: dict[str, set[int]] = defaultdict(set)
+        for n, t in enumerate(topics):
+            for k in t.keywords:
+                owners[k].add(n)
+        self.topics = topics
+        self.owners = {k: frozenset().union(*(owners[p] for p in owners if k.startswith(p))) for k in owners}
+        keywords = sorted(owners, key=lambda k: (-len(k), k))
+        self.pattern = re.compile("(?=(" + "|".join(map(re.escape, keywords)) + "))") if keywords else None
+
+    def __call__(self, text: str) -> list[Topic]:
+        if self.pattern is None:
+            return []
+        found = set().union(*(self.owners[k] for k in self.pattern.findall(text)))
+        return [self.topics[n] for n in sorted(found)]
+
+
 class Site:
     """The archive plus every index the pages need, each computed in one pass over the items."""
 
@@ -89,7 +112,7 @@ class Site:
         self.partners: dict[str, list[Item]] = defaultdict(list)
         self.topic_items: dict[str, list[Item]] = defaultdict(list)
         self.item_topics: dict[str, list[Topic]] = {}
-        matchers = [(t, re.compile("|".join(map(re.escape, t.keywords)))) for t in topics]
+        topics_of = TopicMatcher(topics)
         for item in self.items:
             for ref in item.lead:
                 if ref.department:
@@ -97,8 +120,7 @@ class Site:
             for ref in item.partners:
                 if ref.department:
                     self.partners[ref.department.key].append(item)
-            text = f"{item.category} {item.title}"
-            found = [t for t, rx in matchers if rx.search(text)]
+            found = topics_of(f"{item.category} {item.title}")
             self.item_topics[item.id] = found
             for t in found:
                 self.topic_items[t.slug].append(item)
@@ -214,11 +236,12 @@ def paginate(base_url: str, rows: list, per_page: int = PER_PAGE) -> list[tuple[
     """Split `rows` into pages /base/, /base/2/, …; each with a pager dict the template can show."""
     count = max(1, -(-len(rows) // per_page))
     urls = [base_url if n == 1 else f"{base_url}{n}/" for n in range(1, count + 1)]
+    links = [{"number": i + 1, "url": u} for i, u in enumerate(urls)]   # one list shared by every page
     pages = []
     for n in range(1, count + 1):
         pager = {"number": n, "count": count, "total": len(rows),
                  "prev": urls[n - 2] if n > 1 else None, "next": urls[n] if n < count else None,
-                 "pages": [{"number": i + 1, "url": u} for i, u in enumerate(urls)]}
+                 "pages": links}
         pages.append((urls[n - 1], rows[(n - 1) * per_page: n * per_page], pager))
     return pages
 

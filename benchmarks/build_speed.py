@@ -13,11 +13,14 @@ would count it per process. The search stage is the difference between a full bu
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +63,43 @@ def run_build(content: Path, out: Path, index: bool) -> dict:
             "bytes": sum(p.stat().st_size for p in files), "summary": summary.strip()}
 
 
+def serve_latency(content: Path, out: Path) -> float:
+    """Seconds from saving an edited item to `build.py serve` answering with the edit (an open page then
+    reloads within its 250 ms poll). Edits a copy-safe field of the corpus, and puts it back."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, str(ROOT / "build.py"), "serve", "--no-index", "--port", str(port),
+           "--content", str(content), "--out", str(out)]
+    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        while "预览" not in server.stdout.readline():
+            if server.poll() is not None:
+                raise SystemExit("serve did not start")
+        item = sorted(sorted(content.iterdir())[len(list(content.iterdir())) // 2].glob("*.md"))[0]
+        original = item.read_text(encoding="utf-8")
+        url = f"http://127.0.0.1:{port}/"
+        folder = item.parent.name
+        records = json.loads(urllib.request.urlopen(url + "data/items.json").read())
+        number = int(re.search(r"^number: (\d+)", original, re.M).group(1))
+        page_url = next(r["url"] for r in records if r["list_id"] == folder and r["number"] == number)
+        marker = "（已编辑）"
+        time.sleep(0.5)      # let the watcher take its first snapshot
+        started = time.perf_counter()
+        item.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}{marker}", original, count=1,
+                               flags=re.M), encoding="utf-8")
+        while marker not in urllib.request.urlopen(url + page_url.lstrip("/")).read().decode():
+            if time.perf_counter() - started > 30:
+                raise SystemExit("the edit never showed")
+            time.sleep(0.02)
+        latency = time.perf_counter() - started
+        item.write_text(original, encoding="utf-8")
+        return latency
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def corpus(work: Path, n: int, seed: int) -> Path:
     project = work / f"corpus-{n}-{seed}"
     if not (project / "content").is_dir():
@@ -88,6 +128,9 @@ def main() -> None:
             print(f"{n:>7} {stage:<7} {r['wall']:>7.2f} {r['pages']:>7} {rate:>8.0f} {r['peak_mb']:>8.0f} "
                   f"{r['files']:>7} {r['bytes'] / 1e6:>7.1f}")
         print(f"{'':>7} build.py said: {full['summary']}")
+        if n >= 10_000:
+            latency = serve_latency(content, args.work / f"site-{n}-serve")
+            print(f"{'':>7} serve: an edited item is served {latency * 1000:.0f} ms after it is saved")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 
 from archive.model import Archive, Department, DeptRef, Item, ItemList, Jurisdiction
-from archive.pages import Topic, load_topics, paginate, plan
+from archive.pages import Topic, TopicMatcher, load_topics, paginate, plan
 from archive.render import _MD_SYNTAX, body_html, markdown_html, plain_paragraphs, prepare, redact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,3 +146,15 @@ def test_plain_paragraph_fast_path_matches_markdown(text):
     if not _MD_SYNTAX.search(text):
         prepared = prepare(text)
         assert plain_paragraphs(prepared) == markdown_html(prepared)
+
+
+KEYWORDS = st.text(alphabet="养老服务残疾人", min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(KEYWORDS, min_size=1, max_size=4), min_size=1, max_size=5),
+       st.text(alphabet="养老服务残疾人，", max_size=30))
+def test_topic_matcher_agrees_with_plain_substring_tests(keyword_sets, text):
+    topics = [Topic(f"t{n}", f"t{n}", "", tuple(ks)) for n, ks in enumerate(keyword_sets)]
+    expected = [t for t in topics if any(k in text for k in t.keywords)]
+    assert TopicMatcher(topics)(text) == expected

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary build folders beside the output (the lock file is meant to stay)."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    """Temporary build folders beside the output (the lock file is meant to stay), once the previous
+    site's background deletion has had time to finish."""
+    for _ in range(50):
+        found = sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+        if not found:
+            break
+        time.sleep(0.1)
+    return found
 
 
 def test_output_paths():
