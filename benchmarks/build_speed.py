@@ -6,7 +6,7 @@ memory, output bytes and files.
     python benchmarks/build_speed.py [--large] [--work DIR] [--seed S]
 
 Each build runs as `build.py` in a child process, exactly as a deploy runs it. Peak memory is the largest
-sum, over the build and its render workers, of proportional set size (PSS), sampled every 20 ms: forked
+sum, over the build and its render workers, of proportional set size (PSS), sampled every 100 ms (reading smaps_rollup costs the kernel a page-table walk): forked
 workers share most of their pages with the parent, and PSS counts a shared page once, where summing RSS
 would count it per process. The search stage is the difference between a full build and a --no-index one.
 """
@@ -52,7 +52,7 @@ def run_build(content: Path, out: Path, index: bool) -> dict:
     peak = 0
     while child.poll() is None:
         peak = max(peak, tree_pss_kb(child.pid))
-        time.sleep(0.02)
+        time.sleep(0.1)
     wall = time.perf_counter() - started
     summary = child.stdout.read()
     if child.returncode:

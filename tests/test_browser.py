@@ -98,3 +98,39 @@ def test_redactions_are_styled_not_bold(browser, site_url, built_site):
         assert page.query_selector("[data-pagefind-body] .body strong") is None
     finally:
         context.close()
+
+
+def test_serve_shows_an_edited_item_without_a_manual_reload(browser, tmp_path):
+    """`build.py serve` on a copy of the project: save an item, and the open page updates by itself."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+    for name in ("content", "registry", "sources"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--no-index", "--port", str(port),
+                               "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        while "预览" not in server.stdout.readline():
+            assert server.poll() is None, "serve did not start"
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/shandong/weifang/2021-2/01/")
+        assert "高质量实施课后延时服务" in page.inner_text("h1")
+        time.sleep(0.5)                              # the watcher's first snapshot
+        item = next((tmp_path / "content" / "weifang-2021-2").glob("01*.md"))
+        item.write_text(item.read_text(encoding="utf-8").replace("title: 高质量实施课后延时服务",
+                                                                 "title: 课后服务（已改）", 1), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent.includes('课后服务（已改）')",
+                               timeout=3000)
+        context.close()
+    finally:
+        server.terminate()
+        server.wait()
