@@ -142,6 +142,12 @@ class Site:
             chain.insert(0, self.archive.jurisdictions[chain[0].parent])
         return chain
 
+    def subtree_lists(self, j: Jurisdiction) -> list[ItemList]:
+        lists = list(self.lists_of.get(j.path, []))
+        for child in self.children.get(j.path, []):
+            lists += self.subtree_lists(child)
+        return lists
+
     def has_lists(self, j: Jurisdiction) -> bool:
         return bool(self.lists_of.get(j.path)) or any(self.has_lists(c) for c in self.children.get(j.path, []))
 
@@ -274,7 +280,7 @@ def jurisdiction(site: Site, j: Jurisdiction) -> dict:
     depts = sorted(site.departments_of.get(j.path, []), key=lambda d: (-site.workload(d), d.slug))
     topic_counts: dict[str, int] = defaultdict(int)
     categories: list[str] = []
-    for lst in own:
+    for lst in site.subtree_lists(j):    # a province covers what its cities' lists cover
         for item in lst.items:
             for t in site.item_topics[item.id]:
                 topic_counts[t.slug] += 1
