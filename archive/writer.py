@@ -82,6 +82,17 @@ class Writer:
         target.write_bytes(data)
         return len(data)
 
+    def stream(self, path: str, chunks) -> int:
+        """Claim and write a file from an iterable of bytes, never holding all of it in memory."""
+        self.claim(path)
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with open(target, "wb") as out:
+            for chunk in chunks:
+                written += out.write(chunk)
+        return written
+
     def write(self, path: str, data: bytes) -> int:
         self.claim(path)
         return self.put(path, data)

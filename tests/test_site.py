@@ -183,3 +183,14 @@ def test_two_builds_are_byte_identical(built_site, tmp_path):
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [str(p) for p in first if first[p] != second[p]] == []
+
+
+def test_items_json_is_streamed_exactly_as_the_open_data_contract_dumps_it(built_site, tmp_path):
+    from archive.commands.build import items_json_chunks
+    from archive.model import Archive
+    from archive.opendata import dumps, items_json
+    from archive.validate import build_archive
+    archive, _ = build_archive(ROOT, ROOT / "content")
+    assert (built_site / "data" / "items.json").read_bytes() == dumps(items_json(archive)).encode()
+    empty = Archive(archive.jurisdictions, archive.departments, [])
+    assert b"".join(items_json_chunks(empty)) == dumps([]).encode()

@@ -23,7 +23,8 @@ from ..pages import Page, load_topics, plan
 from ..problems import report
 from ..render import environment, fingerprint
 from ..validate import build_archive
-from .build import HERE, STATIC, TEMPLATES, build_site, extra_files, render, site_config, topics_file
+from .build import (HERE, STATIC, TEMPLATES, build_site, extra_files, items_json_chunks, render, site_config,
+                    topics_file)
 
 POLL_SECONDS = 0.1
 RELOAD_JS = b"""// Added by `build.py serve` only: reload when the server has rebuilt.
@@ -82,6 +83,7 @@ class Site:
         if state.extras is None:
             pages = list(state.pages.values())
             state.extras = {"/" + path: data for path, data in extra_files(state.archive, pages).items()}
+            state.extras["/data/items.json"] = b"".join(items_json_chunks(state.archive))
         return state.extras
 
     def reread_all(self):
