@@ -11,6 +11,7 @@ import hashlib
 import io
 import shutil
 import string
+import time
 from pathlib import Path
 
 import yaml
@@ -83,7 +84,9 @@ LISTS = st.one_of(st.just(LIST_YAML), st.builds(
 
 
 def tree_digest(root: Path, skip: Path | None = None) -> dict[str, str]:
-    """Every file and folder under root (except `skip` and its lock file), with a hash of each file's bytes."""
+    """Every file and folder under root, with a hash of each file's bytes; except `skip`, its lock file and
+    the previous site the writer is deleting in the background (.<skip>.old-<pid>)."""
+    wait_for_background_removal(root, skip)
     found = {}
     for path in sorted(root.rglob("*")):
         if skip and (path == skip or skip in path.parents or path == skip.parent / f".{skip.name}.lock"):
@@ -91,6 +94,12 @@ def tree_digest(root: Path, skip: Path | None = None) -> dict[str, str]:
         rel = path.relative_to(root).as_posix()
         found[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
     return found
+
+
+def wait_for_background_removal(root: Path, skip: Path | None, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while skip and list(skip.parent.glob(f".{skip.name}.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def run_quietly(argv: list[str]) -> tuple[int, str]:
