@@ -9,6 +9,7 @@ import gc
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -173,7 +174,9 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: boo
             # model (1.2 GB at 100,000 items): frozen objects are never scanned.
             gc.collect()
             gc.freeze()
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            # Ctrl-C reaches the workers too: only the parent handles it (aborts, exits 130), no worker tracebacks.
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=signal.signal,
+                                                          initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
                 results = pool.imap_unordered(_render_batch, batches)
                 written = _collect(results, bar)
         else:
