@@ -189,6 +189,8 @@ def _check_fields(doc: Document, fields: dict, schema: dict, problems: list[Prob
                 ok = False
             continue
         message = _type_error(doc.data[key], spec["type"], schema["flags"])
+        if not message and "min" in spec and doc.data[key] < spec["min"]:
+            message = f"不能小于 {spec['min']}，现在是 {doc.data[key]}"
         if message:
             problems.append(_at(doc, key, message, spec["help"]))
             ok = False

@@ -66,16 +66,15 @@ def test_missing_required_field(tmp_path):
     assert error.field == "source_lines" and "缺少必填字段" in error.message
 
 
-@pytest.mark.parametrize("replace, field, words", [
-    ("number: 1", "number", "应为整数"),
-    ("lead: [市教育局(市委教育工委)]", "lead", "拆开"),
-    ("source_lines: [1, 3]", "source_lines", "起止行号"),
-    ("deadline: 2021年12月底", "deadline", "应为文字"),
+@pytest.mark.parametrize("right, wrong, field, words", [
+    ("number: 1", 'number: "一"', "number", "应为整数"),
+    ("number: 1", "number: 0", "number", "不能小于 1"),
+    ("lead: [市教育局(市委教育工委)]", "lead: 市教育局、市财政局", "lead", "拆开"),
+    ("source_lines: [1, 3]", "source_lines: [3, 1]", "source_lines", "起止行号"),
+    ("deadline: 2021年12月底", "deadline: 2021-12-31", "deadline", "应为文字"),
 ])
-def test_wrong_types(tmp_path, replace, field, words):
-    wrong = {"number: 1": 'number: "一"', "lead: [市教育局(市委教育工委)]": "lead: 市教育局、市财政局",
-             "source_lines: [1, 3]": "source_lines: [3, 1]", "deadline: 2021年12月底": "deadline: 2021-12-31"}[replace]
-    text = ITEM.format(number=1).replace(replace, wrong)
+def test_wrong_types(tmp_path, right, wrong, field, words):
+    text = ITEM.format(number=1).replace(right, wrong)
     error = only_error(problems_for(tmp_path, {"01.md": text})[1])
     assert error.field == field and words in error.message
     assert error.line == text.split("\n").index(wrong) + 1
