@@ -467,28 +467,15 @@ def search(site: Site) -> dict:
 
 
 def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str]) -> list[Page]:
-    """Every page of the site, in a stable order. `templates` names the templates that exist, so the
-    search page is planned only once its template has been written."""
+    """Every page of the site, in a stable order: first the pages across jurisdictions, then each
+    jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
+    workers take contiguous shares that touch mostly different items. `templates` names the templates
+    that exist, so the search page is planned only once its template has been written."""
     site = Site(archive, topics, root)
     pages = [Page("/", "home.html", partial(home, site)),
              Page("/404.html", "404.html", partial(not_found, site))]
     if "search.html" in templates:
         pages.append(Page("/search/", "search.html", partial(search, site)))
-    for j in site.jurisdictions:
-        pages.append(Page(j.url, "jurisdiction.html", partial(jurisdiction, site, j)))
-        if site.departments_of.get(j.path):
-            pages.append(Page(f"{j.url}bumen/", "departments.html", partial(department_index, site, j)))
-    for d in site.departments:
-        pages.append(Page(d.url, "department.html", partial(department, site, d)))
-    for lst in archive.lists:
-        pages.append(Page(lst.url, "list.html", partial(item_list, site, lst)))
-        items = lst.items
-        for n, item in enumerate(items):
-            prev = items[n - 1] if n else None
-            next_ = items[n + 1] if n + 1 < len(items) else None
-            pages.append(Page(item.url, "item.html", partial(item_page, site, item, prev, next_)))
-    for path in site.by_source:
-        pages.append(Page(source_url(site.by_source[path][0]), "source.html", partial(source, site, path)))
     pages.append(Page("/nian/", "years.html", partial(year_index, site)))
     for y in sorted(site.by_year):
         pages.append(Page(f"/nian/{y}/", "year.html", partial(year, site, y)))
@@ -498,4 +485,22 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str])
         if rows:
             for url, chunk, pager in paginate(t.url, rows):
                 pages.append(Page(url, "topic.html", partial(topic, site, t, chunk, pager)))
+    sources: dict[str, list[str]] = defaultdict(list)
+    for path, lists in site.by_source.items():
+        sources[lists[0].jurisdiction.path].append(path)
+    for j in site.jurisdictions:
+        pages.append(Page(j.url, "jurisdiction.html", partial(jurisdiction, site, j)))
+        if site.departments_of.get(j.path):
+            pages.append(Page(f"{j.url}bumen/", "departments.html", partial(department_index, site, j)))
+        for d in site.departments_of.get(j.path, []):
+            pages.append(Page(d.url, "department.html", partial(department, site, d)))
+        for lst in site.lists_of.get(j.path, []):
+            pages.append(Page(lst.url, "list.html", partial(item_list, site, lst)))
+            items = lst.items
+            for n, item in enumerate(items):
+                prev = items[n - 1] if n else None
+                next_ = items[n + 1] if n + 1 < len(items) else None
+                pages.append(Page(item.url, "item.html", partial(item_page, site, item, prev, next_)))
+        for path in sources.get(j.path, []):
+            pages.append(Page(source_url(site.by_source[path][0]), "source.html", partial(source, site, path)))
     return pages

@@ -9,9 +9,11 @@ import gc
 import json
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,33 +162,65 @@ def _render_batch(bounds: tuple[int, int]) -> tuple[int, int]:
 
 
 def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: bool) -> int:
+    """Render and write every page; with `jobs` > 1, this process and jobs − 1 forked children share the
+    batches. This process renders too: every process holding the model is one more (partial) copy of it,
+    as a child's refcount updates copy the memory pages it touches."""
     global _JOB
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)             # compile once, before forking, so workers share the compiled code
     _JOB = (pages, env, writer)
     batches = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     bar = ProgressBar(len(pages)) if progress and len(pages) > 5 * BATCH else None
-    written = 0
+    jobs = max(1, min(jobs, len(batches)))
     try:
-        if jobs > 1 and len(batches) > 1:
-            # Forked workers share the model with this process until they write to it. The garbage collector
-            # writes to every object it scans, so each worker would soon hold a private copy of the whole
-            # model (1.2 GB at 100,000 items): frozen objects are never scanned.
-            gc.collect()
-            gc.freeze()
-            # Ctrl-C reaches the workers too: only the parent handles it (aborts, exits 130), no worker tracebacks.
-            with multiprocessing.get_context("fork").Pool(jobs, initializer=signal.signal,
-                                                          initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-                results = pool.imap_unordered(_render_batch, batches)
-                written = _collect(results, bar)
-        else:
-            written = _collect(map(_render_batch, batches), bar)
+        if jobs == 1:
+            return _collect(map(_render_batch, batches), bar)
+        # The garbage collector writes to every object it scans: frozen objects are never scanned, so
+        # children don't copy the whole model just by collecting garbage.
+        gc.collect()
+        gc.freeze()
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        # Contiguous shares: the plan keeps each jurisdiction's pages together, so a child touches (and
+        # copies) mostly its own jurisdictions' items. This process takes the first share, which holds the
+        # pages across jurisdictions (topics, years) that read items from everywhere.
+        shares = [batches[k * len(batches) // jobs:(k + 1) * len(batches) // jobs] for k in range(jobs)]
+        children = [context.Process(target=_child, args=(share, results), daemon=True) for share in shares[1:]]
+        for child in children:
+            child.start()
+        written = _collect(map(_render_batch, shares[0]), bar)
+        for _ in range(len(batches) - len(shares[0])):
+            outcome = _next_result(results, children)
+            if isinstance(outcome, str):
+                raise RuntimeError(f"a render worker failed:\n{outcome}")
+            written += _collect([outcome], bar)
+        for child in children:
+            child.join()
+        return written
     finally:
         _JOB = ()
         gc.unfreeze()
         if bar:
             bar.close()
-    return written
+
+
+def _next_result(results, children):
+    while True:
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            if any(child.exitcode not in (None, 0) for child in children):   # killed: it can't report
+                raise RuntimeError("a render worker died") from None
+
+
+def _child(batches: list[tuple[int, int]], results) -> None:
+    # Ctrl-C reaches the children too: only the parent handles it (aborts, exits 130), no worker tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for bounds in batches:
+            results.put(_render_batch(bounds))
+    except BaseException:
+        results.put(traceback.format_exc())
 
 
 def _collect(results, bar) -> int:
