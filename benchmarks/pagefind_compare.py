@@ -114,11 +114,11 @@ def index_child(records_json: str, out_dir: str) -> None:
         svc.asyncio.sleep = _no_sleep
 
     async def run():
-        async with PagefindIndex(config={"force_language": LANG}) as ix:
+        # the context writes the bundle once, on exit, to the configured output_path
+        async with PagefindIndex(config={"force_language": LANG, "output_path": out_dir}) as ix:
             for i in range(0, len(recs), 256):
                 await asyncio.gather(*(ix.add_custom_record(url=r["url"], content=r["content"], language=LANG,
                                                             meta={"t": r["t"]}) for r in recs[i:i + 256]))
-            await ix.write_files(output_path=out_dir)
 
     asyncio.run(run())
 
