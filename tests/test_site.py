@@ -194,3 +194,13 @@ def test_items_json_is_streamed_exactly_as_the_open_data_contract_dumps_it(built
     assert (built_site / "data" / "items.json").read_bytes() == dumps(items_json(archive)).encode()
     empty = Archive(archive.jurisdictions, archive.departments, [])
     assert b"".join(items_json_chunks(empty)) == dumps([]).encode()
+
+
+def test_large_sites_get_a_sitemap_index():
+    from archive.commands.build import SITEMAP_LIMIT, sitemaps
+    urls = [f"/a/{n}/" for n in range(2 * SITEMAP_LIMIT + 1)]
+    files = sitemaps("https://example.org", urls)
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    assert files["sitemap.xml"].count(b"<sitemap>") == 3
+    assert [files[f"sitemap-{n}.xml"].count(b"<url>") for n in (1, 2, 3)] == [SITEMAP_LIMIT, SITEMAP_LIMIT, 1]
+    assert list(sitemaps("https://example.org", urls[:3])) == ["sitemap.xml"]

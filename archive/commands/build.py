@@ -62,7 +62,6 @@ class Stats:
     pages: int = 0
     files: int = 0
     bytes: int = 0
-    pages_seconds: float = 0.0
     indexed: bool = False
     index_seconds: float = 0.0
     index: dict | None = None
@@ -71,7 +70,6 @@ class Stats:
 def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int = 2,
                progress: bool = False) -> Stats:
     """Write the whole site for an already validated archive; `out` is replaced only if this succeeds."""
-    started = time.perf_counter()
     stats = Stats()
     assets = fingerprint(STATIC)
     env = environment(TEMPLATES, assets, site_config())
@@ -89,7 +87,6 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
             stats.bytes += writer.write(path, data)
         stats.bytes += writer.stream("data/items.json", items_json_chunks(archive))
         stats.files = len(pages) + len(assets) + len(extras) + 1
-        stats.pages_seconds = time.perf_counter() - started
         if index:
             from ..search_index import build_index   # imported here: --no-index builds never load it
             index_started = time.perf_counter()
@@ -118,15 +115,31 @@ def site_config() -> dict:
 
 def extra_files(archive, pages: list[Page]) -> dict[str, bytes]:
     base = site_config()["base_url"]
-    urls = [p.url for p in pages if p.url.endswith("/")]
-    sitemap = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    sitemap += [f"<url><loc>{base}{url}</loc></url>" for url in urls]
-    sitemap.append("</urlset>\n")
-    return {
-        "sitemap.xml": "\n".join(sitemap).encode(),
-        "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode(),
-    }
+    files = sitemaps(base, [p.url for p in pages if p.url.endswith("/")])
+    files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode()
+    return files
+
+
+SITEMAP_LIMIT = 50_000     # URLs per sitemap file, as the sitemaps protocol allows
+
+
+def sitemaps(base: str, urls: list[str]) -> dict[str, bytes]:
+    """sitemap.xml; past 50,000 URLs, a sitemap index pointing at sitemap-1.xml, sitemap-2.xml, …"""
+    def urlset(chunk: list[str]) -> bytes:
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines += [f"<url><loc>{base}{url}</loc></url>" for url in chunk]
+        return ("\n".join(lines) + "\n</urlset>\n").encode()
+
+    chunks = [urls[n:n + SITEMAP_LIMIT] for n in range(0, len(urls), SITEMAP_LIMIT)] or [[]]
+    if len(chunks) == 1:
+        return {"sitemap.xml": urlset(chunks[0])}
+    files = {f"sitemap-{n}.xml": urlset(chunk) for n, chunk in enumerate(chunks, 1)}
+    index = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    index += [f"<sitemap><loc>{base}/{name}</loc></sitemap>" for name in files]
+    files["sitemap.xml"] = ("\n".join(index) + "\n</sitemapindex>\n").encode()
+    return files
 
 
 def items_json_chunks(archive):
