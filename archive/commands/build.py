@@ -5,6 +5,7 @@ succeeded; content errors are printed and leave the last good site untouched.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import multiprocessing
@@ -185,6 +186,7 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: boo
     batches = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     bar = ProgressBar(len(pages)) if progress and len(pages) > 5 * BATCH else None
     jobs = max(1, min(jobs, len(batches)))
+    children = []
     try:
         if jobs == 1:
             return _collect(map(_render_batch, batches), bar)
@@ -207,10 +209,12 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: boo
             if isinstance(outcome, str):
                 raise RuntimeError(f"a render worker failed:\n{outcome}")
             written += _collect([outcome], bar)
-        for child in children:
-            child.join()
         return written
     finally:
+        for child in children:              # on failure or Ctrl-C, stop writing before the caller cleans up
+            if child.is_alive():
+                child.terminate()
+            child.join()
         _JOB = ()
         gc.unfreeze()
         if bar:
@@ -229,11 +233,24 @@ def _next_result(results, children):
 def _child(batches: list[tuple[int, int]], results) -> None:
     # Ctrl-C reaches the children too: only the parent handles it (aborts, exits 130), no worker tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    parent = os.getppid()
     try:
         for bounds in batches:
+            if os.getppid() != parent:      # the build was killed: don't write into what it left behind
+                os._exit(1)
             results.put(_render_batch(bounds))
     except BaseException:
         results.put(traceback.format_exc())
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the build dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)       # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass                                 # elsewhere, the per-batch parent check above suffices
 
 
 def _collect(results, bar) -> int:
