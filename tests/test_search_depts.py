@@ -2,10 +2,7 @@
 that department above the results (with its page's link); results stay exact."""
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,39 +10,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    from archive.commands.build import build_site
+def served(site_url):
+    """The real site (conftest builds it once) and the archive it was built from."""
     from archive.validate import build_archive
     archive, _ = build_archive(ROOT, ROOT / "content")
-    out = tmp_path_factory.mktemp("depts") / "site"
-    build_site(archive, ROOT, out, index=True, jobs=1)
-    handler = functools.partial(_Quiet, directory=str(out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield archive, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a):
-        pass
+    return archive, site_url
 
 
 @pytest.fixture(scope="module")
-def page(served):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_page()
-        external = []
-        pg.on("request", lambda r: external.append(r.url) if not r.url.startswith(served[1]) else None)
-        yield pg
-        assert not external, f"requests left the origin: {external[:5]}"
-        browser.close()
+def page(served, browser):
+    pg = browser.new_page()
+    external = []
+    pg.on("request", lambda r: external.append(r.url) if not r.url.startswith(served[1]) else None)
+    yield pg
+    pg.close()
+    assert not external, f"requests left the origin: {external[:5]}"
 
 
 def test_every_name_and_alias_offers_its_department(served, page):
@@ -54,7 +36,7 @@ def test_every_name_and_alias_offers_its_department(served, page):
     for dept in archive.departments.values():
         for name in (dept.name, *dept.aliases):
             page.goto(f"{base}/search/?q={name}")
-            page.wait_for_function("document.querySelector('#search-status').textContent.startsWith('共')"
+            page.wait_for_function("() => document.querySelector('#search-status').textContent.startsWith('共')"
                                    " || document.querySelector('#search-status').textContent.startsWith('没有')")
             hrefs = page.eval_on_selector_all("#search-names a", "as => as.map(a => a.getAttribute('href'))")
             if dept.url not in hrefs:
@@ -66,7 +48,7 @@ def test_department_panel_does_not_change_results(served, page):
     """The panel is extra: the result list is still exactly the items whose text contains the query."""
     _, base = served
     page.goto(f"{base}/search/?q=市卫健委")
-    page.wait_for_function("window.archiveSearch")
+    page.wait_for_function("() => window.archiveSearch")
     urls = page.evaluate("window.archiveSearch('市卫健委')")
     assert urls and all(u.count("/") >= 4 for u in urls)
     assert page.locator("#search-names a").count() >= 1
