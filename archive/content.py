@@ -8,6 +8,7 @@ encoding, unclosed front matter, tabs, full-width colons, duplicated keys, YAML 
 """
 from __future__ import annotations
 
+import multiprocessing
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from .problems import Problem
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LIST_FILE = "_list.yaml"
 MAX_BYTES = 1_000_000
+PARALLEL_FROM = 200      # list folders; below this, starting workers costs more than it saves
 _KEY = re.compile(r"([^\s#\-][^:：]*?)\s*(:(?=\s|$)|：)")
 
 
@@ -40,45 +42,60 @@ class RawList:
 
 def read_tree(content_dir: Path, root: Path) -> tuple[list[RawList], list[Problem]]:
     problems: list[Problem] = []
-    lists = []
+    base = _rel(content_dir, root)
+    folders = []
     for entry in sorted(content_dir.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            lists.append(_read_list(entry, root, problems))
+            folders.append((entry, f"{base}/{entry.name}"))
         elif entry.suffix == ".md":
-            problems.append(Problem(_rel(entry, root), None, "", "条目文件不在任何清单文件夹中",
+            problems.append(Problem(f"{base}/{entry.name}", None, "", "条目文件不在任何清单文件夹中",
                                     f"把它移到 {content_dir.name}/<清单>/ 文件夹里，与该清单的 {LIST_FILE} 放在一起"))
-    return [raw for raw in lists if raw], problems
+    lists = []
+    for raw, found in _map(_read_list, folders):
+        problems += found
+        if raw:
+            lists.append(raw)
+    return lists, problems
 
 
-def _read_list(folder: Path, root: Path, problems: list[Problem]) -> RawList | None:
+def _map(function, args: list) -> list:
+    """Parsing YAML is most of the build's reading time: at scale, both cores share the folders."""
+    if len(args) < PARALLEL_FROM:
+        return [function(arg) for arg in args]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        return pool.map(function, args, chunksize=64)
+
+
+def _read_list(args: tuple[Path, str]) -> tuple[RawList | None, list[Problem]]:
+    folder, rel = args
+    problems: list[Problem] = []
+    entries = sorted(folder.iterdir())
+    items = [p for p in entries if p.suffix == ".md" and not p.name.startswith(".")]
     meta_path = folder / LIST_FILE
-    items = [p for p in sorted(folder.iterdir()) if p.suffix == ".md" and not p.name.startswith(".")]
     if not meta_path.exists():
         for path in items:
-            problems.append(Problem(_rel(path, root), None, "", f"所在文件夹没有 {LIST_FILE}，条目不属于任何清单",
-                                    f"在 {_rel(folder, root)}/ 中加上 {LIST_FILE}（写明行政区划、年份、标题、来源），或把文件移到已有清单的文件夹"))
-        return None
-    for path in sorted(folder.iterdir()):
+            problems.append(Problem(f"{rel}/{path.name}", None, "", f"所在文件夹没有 {LIST_FILE}，条目不属于任何清单",
+                                    f"在 {rel}/ 中加上 {LIST_FILE}（写明行政区划、年份、标题、来源），或把文件移到已有清单的文件夹"))
+        return None, problems
+    for path in entries:
         if path.is_dir() and not path.name.startswith("."):
-            problems.append(Problem(_rel(path, root), None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
+            problems.append(Problem(f"{rel}/{path.name}", None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
                                     "把条目文件直接放在清单文件夹里"))
-    meta = read_list_meta(meta_path, root, problems)
-    docs = [doc for doc in (read_item(path, root, problems) for path in items) if doc]
-    return RawList(folder.name, meta, docs)
+    meta = read_list_meta(meta_path, f"{rel}/{LIST_FILE}", problems)
+    docs = [doc for doc in (read_item(path, f"{rel}/{path.name}", problems) for path in items) if doc]
+    return RawList(folder.name, meta, docs), problems
 
 
-def read_list_meta(path: Path, root: Path, problems: list[Problem]) -> Document | None:
-    rel = _rel(path, root)
+def read_list_meta(path: Path, rel: str, problems: list[Problem]) -> Document | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
     return _parse_yaml(text, rel, 1, problems)
 
 
-def read_item(path: Path, root: Path, problems: list[Problem]) -> Document | None:
-    rel = _rel(path, root)
+def read_item(path: Path, rel: str, problems: list[Problem]) -> Document | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -151,7 +168,7 @@ def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -
             lines[key] = number
     if not form_ok:
         return None
-    alias = _first_alias(text)
+    alias = _first_alias(text) if "*" in text else None
     if alias is not None:
         # An alias repeats a value by reference; a few nested ones expand to billions of values.
         problems.append(Problem(rel, first_line + alias, "", "用了 YAML 别名（*名称）",
@@ -189,7 +206,7 @@ def _first_alias(text: str) -> int | None:
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.absolute().relative_to(root.absolute()).as_posix()
     except ValueError:
         return path.as_posix()
 
