@@ -46,16 +46,25 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     started = time.perf_counter()
     content = args.content.resolve()
-    archive, problems = build_archive(content.parent, content)
-    report(problems, sys.stderr)
-    if any(p.is_error for p in problems):
-        print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
+    archive = load_content(content)
+    if archive is None:
+        print("上一次生成的网站保持不变。", file=sys.stderr)
         return 1
     stats = build_site(archive, content.parent, args.out, index=not args.no_index, jobs=args.jobs,
                        progress=sys.stderr.isatty())
     print(f"生成 {stats.pages} 个页面、共 {stats.files} 个文件，用时 {time.perf_counter() - started:.2f} 秒"
           + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))
     return 0
+
+
+def load_content(content: Path):
+    """The validated archive, or None after printing why not: nothing may be written from bad content."""
+    archive, problems = build_archive(content.parent, content)
+    report(problems, sys.stderr)
+    if any(p.is_error for p in problems):
+        print("内容有错误，未生成网站。", file=sys.stderr)
+        return None
+    return archive
 
 
 @dataclass

@@ -23,8 +23,8 @@ from ..pages import Page, load_topics, plan
 from ..problems import report
 from ..render import environment, fingerprint
 from ..validate import build_archive
-from .build import (HERE, STATIC, TEMPLATES, build_site, extra_files, items_json_chunks, render, site_config,
-                    topics_file)
+from .build import (HERE, STATIC, TEMPLATES, build_site, extra_files, items_json_chunks, load_content, render,
+                    site_config, topics_file)
 
 POLL_SECONDS = 0.1
 RELOAD_JS = b"""// Added by `build.py serve` only: reload when the server has rebuilt.
@@ -253,10 +253,9 @@ def content_type(path: str) -> str:
 
 def run(args) -> int:
     content = args.content.resolve()
-    archive, problems = build_archive(content.parent, content)
-    report(problems, sys.stderr)
-    if any(p.is_error for p in problems):
-        print("内容有错误，未生成网站。改正后重新运行。", file=sys.stderr)
+    archive = load_content(content)
+    if archive is None:
+        print("改正后重新运行。", file=sys.stderr)
         return 1
     stats = build_site(archive, content.parent, args.out, index=not args.no_index, progress=sys.stderr.isatty())
     site = Site(content, args.out)
