@@ -28,14 +28,6 @@ class Problem:
         return f"{where}: {_LABEL[self.severity]}{field}: {self.message}{hint}"
 
 
-class ContentError(Exception):
-    """Raised by commands when content has errors; carries the problems for printing."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{sum(p.is_error for p in problems)} content error(s)")
-        self.problems = problems
-
-
 def report(problems: list[Problem], stream) -> None:
     for problem in sorted(problems, key=lambda p: (p.severity != ERROR, p.path, p.line or 0)):
         print(problem.format(), file=stream)

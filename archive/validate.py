@@ -32,7 +32,7 @@ def build_archive(root: Path, content_dir: Path) -> tuple[Archive, list[Problem]
         item_list = _build_list(raw, registry, schema, root, problems)
         if item_list:
             lists.append(item_list)
-    _check_unique_lists(lists, raw_lists, problems)
+    _check_unique_lists(lists, problems)
     _report_unresolved(lists, problems)
     lists.sort(key=lambda lst: (lst.jurisdiction.path, lst.year, lst.batch or 0))
     archive = Archive(registry.jurisdictions, registry.departments, lists, registry.generic_names)
@@ -84,7 +84,7 @@ def _source_line_count(meta: Document, source: str, root: Path, problems: list[P
     return path.read_bytes().count(b"\n") + 1
 
 
-def _check_unique_lists(lists: list[ItemList], raw_lists: list[RawList], problems: list[Problem]) -> None:
+def _check_unique_lists(lists: list[ItemList], problems: list[Problem]) -> None:
     seen: dict[str, ItemList] = {}
     for item_list in lists:
         if item_list.url in seen:

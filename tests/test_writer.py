@@ -41,10 +41,17 @@ def test_refuses_one_path_twice(tmp_path):
     writer.abort()
 
 
-def test_nothing_replaces_the_site_until_commit(tmp_path):
+@pytest.fixture
+def old_site(tmp_path) -> Path:
+    """The last good site: one page that must survive everything but a commit."""
     site = tmp_path / "site"
     site.mkdir()
     (site / "old.html").write_text("old")
+    return site
+
+
+def test_nothing_replaces_the_site_until_commit(tmp_path, old_site):
+    site = old_site
     writer = Writer(site)
     writer.write("new.html", b"new")
     assert sorted(p.name for p in site.iterdir()) == ["old.html"]
@@ -53,10 +60,8 @@ def test_nothing_replaces_the_site_until_commit(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_abort_leaves_the_site_and_no_temporary_folder(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "old.html").write_text("old")
+def test_abort_leaves_the_site_and_no_temporary_folder(tmp_path, old_site):
+    site = old_site
     writer = Writer(site)
     writer.write("new.html", b"new")
     writer.abort()

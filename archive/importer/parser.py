@@ -181,7 +181,6 @@ class _Parser:
             line = Line(no=i + 1, text=text, copy="")
             mc = match_copy(text)
             line.copy = mc.text
-            self._mc = mc
             if text.count("|") >= 2:
                 line.kind = "table"
             else:
@@ -189,7 +188,7 @@ class _Parser:
                 if h:
                     line.kind, line.style, line.number = "heading", h[0], h[1]
                     line.rest_at = mc.to_orig(h[2])
-                elif self.fields_in(line)[:1] and self.fields_in(line)[0][1] == 0:
+                elif (fields := self.fields_in(line)) and fields[0][1] == 0:
                     line.kind = "field"
             for sub in self._split_inline_sequence(line):
                 self.lines.append(sub)
