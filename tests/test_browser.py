@@ -134,3 +134,18 @@ def test_serve_shows_an_edited_item_without_a_manual_reload(browser, tmp_path):
     finally:
         server.terminate()
         server.wait()
+
+
+def test_printed_list_drops_the_site_chrome_and_lets_long_tables_break(browser, site_url):
+    """On paper a list reads as the list: no header, footer or search box, and a table longer than a page
+    starts right under its heading instead of leaving a blank page before it."""
+    context, page, errors, _ = visit(browser, site_url, "/anhui/unnamed-city/2024/", 1280)
+    try:
+        page.emulate_media(media="print")
+        for selector in (".masthead", ".sitefooter", ".sitesearch"):
+            assert not page.is_visible(selector), f"{selector} is printed"
+        assert set(page.eval_on_selector_all("table.items", "ts => ts.map(t => getComputedStyle(t).breakInside)")) \
+            == {"auto"}
+        assert page.eval_on_selector("table.items tr", "tr => getComputedStyle(tr).breakInside") == "avoid"
+    finally:
+        context.close()
