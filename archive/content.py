@@ -52,7 +52,13 @@ def read_tree(content_dir: Path, root: Path) -> tuple[list[RawList], list[Proble
         elif entry.suffix == ".md":
             problems.append(Problem(f"{base}/{entry.name}", None, "", "条目文件不在任何清单文件夹中",
                                     f"把它移到 {content_dir.name}/<清单>/ 文件夹里，与该清单的 {LIST_FILE} 放在一起"))
-    lists = []
+    lists, found = read_lists(folders)
+    return lists, problems + found
+
+
+def read_lists(folders: list[tuple[Path, str]]) -> tuple[list[RawList], list[Problem]]:
+    """Read list folders, each given with its repo-relative name."""
+    lists, problems = [], []
     for raw, found in _map(_read_list, folders):
         problems += found
         if raw:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -21,22 +22,43 @@ from .registry import Registry, load_registry
 MAX_BODY_CHARS = 200_000
 
 
-def build_archive(root: Path, content_dir: Path) -> tuple[Archive, list[Problem]]:
-    """`root` holds registry/ and sources/; `content_dir` holds the list folders."""
+@dataclass
+class Rules:
+    """What judges content: the registries, the field schema, and the project root sources resolve from."""
+    registry: Registry
+    schema: dict
+    root: Path
+
+
+def load_rules(root: Path) -> tuple[Rules, list[Problem]]:
     registry, problems = load_registry(root / "registry", root)
     schema = yaml.safe_load((root / "registry" / "schema.yaml").read_text(encoding="utf-8"))
+    return Rules(registry, schema, root), problems
+
+
+def build_archive(root: Path, content_dir: Path, rules: Rules | None = None) -> tuple[Archive, list[Problem]]:
+    """`root` holds registry/ and sources/; `content_dir` holds the list folders. Pass `rules` already
+    loaded (and their problems already reported) to skip re-reading the registries."""
+    rules, problems = (rules, []) if rules else load_rules(root)
     raw_lists, read_problems = read_tree(content_dir, root)
     problems += read_problems
+    lists = build_lists(rules, raw_lists, problems)
+    registry = rules.registry
+    return Archive(registry.jurisdictions, registry.departments, lists, registry.generic_names), problems
+
+
+def build_lists(rules: Rules, raw_lists: list[RawList], problems: list[Problem]) -> list[ItemList]:
+    """Validated lists, sorted; what is wrong goes into `problems`. Checks across lists (one list per
+    jurisdiction, year and batch) see only the lists given."""
     lists = []
     for raw in raw_lists:
-        item_list = _build_list(raw, registry, schema, root, problems)
+        item_list = _build_list(raw, rules.registry, rules.schema, rules.root, problems)
         if item_list:
             lists.append(item_list)
     _check_unique_lists(lists, problems)
     _report_unresolved(lists, problems)
     lists.sort(key=lambda lst: (lst.jurisdiction.path, lst.year, lst.batch or 0))
-    archive = Archive(registry.jurisdictions, registry.departments, lists, registry.generic_names)
-    return archive, problems
+    return lists
 
 
 # --- lists -------------------------------------------------------------------------------------

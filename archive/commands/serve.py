@@ -12,17 +12,17 @@ from __future__ import annotations
 import http.server
 import os
 import sys
-import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..pages import Page, load_topics, plan
 from ..problems import report
 from ..render import environment, fingerprint
-from ..validate import build_archive
+from ..content import read_lists
+from ..validate import build_archive, build_lists, load_rules
 from .build import (HERE, STATIC, TEMPLATES, build_site, extra_files, items_json_chunks, load_content, render,
                     site_config, topics_file)
 
@@ -67,6 +67,7 @@ class Site:
         self.content, self.root, self.out = content, content.parent, out
         self.lock = threading.Lock()
         self.state: State | None = None
+        self.rules, _ = load_rules(self.root)      # the first build reported their problems
 
     def load(self, archive, version: int, renderer_changed: bool = True) -> None:
         if renderer_changed or self.state is None:
@@ -87,35 +88,18 @@ class Site:
         return state.extras
 
     def reread_all(self):
-        return build_archive(self.root, self.content)
+        self.rules, problems = load_rules(self.root)
+        archive, more = build_archive(self.root, self.content, self.rules)
+        return archive, problems + more
 
     def reread_lists(self, folders: set[str]):
-        """Rebuild only the named list folders, through the same validation as a full build.
-
-        build_archive is shown a project made of symlinks: a content folder with just these lists, and a
-        registry with just their jurisdictions' department files (reading every registry file is most of
-        the cost in a 300-jurisdiction project). Only item files changed, so the jurisdictions are known."""
+        """Re-read only the named list folders, through the same validation as a full build. Only item files
+        changed, so the registries, the other lists and each list's jurisdiction are as they were."""
         old = self.state.archive
-        paths = {lst.jurisdiction.path for lst in old.lists if lst.id in folders}
-        with tempfile.TemporaryDirectory() as view:
-            view = Path(view)
-            (view / "content").mkdir()
-            for name in folders:
-                (view / "content" / name).symlink_to(self.content / name, target_is_directory=True)
-            (view / "sources").symlink_to(self.root / "sources", target_is_directory=True)
-            registry = self.root / "registry"
-            (view / "registry" / "departments").mkdir(parents=True)
-            for file in registry.iterdir():
-                if file.is_file():
-                    (view / "registry" / file.name).symlink_to(file)
-            for path in paths:
-                departments = registry / "departments" / f"{path.replace('/', '-')}.yaml"
-                if departments.exists():
-                    (view / "registry" / "departments" / departments.name).symlink_to(departments)
-            partial, problems = build_archive(view, view / "content")
-        fresh = {lst.id: lst for lst in partial.lists}
+        raw, problems = read_lists([(self.content / name, f"{self.content.name}/{name}") for name in folders])
+        fresh = {lst.id: lst for lst in build_lists(self.rules, raw, problems)}
         lists = [fresh.get(lst.id, lst) for lst in old.lists]
-        return type(old)(old.jurisdictions, old.departments, lists, old.generic_names), problems
+        return replace(old, lists=lists), problems
 
 
 def snapshot(folders: list[Path]) -> dict[str, int]:
