@@ -2,7 +2,9 @@
 
 Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
 
-    manifest.json        shard count, lists, facet tables, per-item columns (rank order)
+    manifest.json        shard count, lists, facet tables
+    d/<k>.json           per-item columns (list, number, category, leads, zone lengths) of items
+                         k·C … k·C+C−1: fetched only for chunks that hold a candidate
     s/<k>.bin            postings shard k = fnv1a(key) mod S (binary, varints)
     f/<id // 256>/<id>.json   display fragment of item <id>: title and visible text blocks
     n/<k>.json           names shard: normalised department / jurisdiction name → entities
@@ -20,7 +22,7 @@ Shard format (all integers unsigned LEB128 varints):
       unigram: ndocs × (doc delta)
 Positions count code points in the item's normalised text: the title and the lead department
 names (each only if the page shows it, so they add no match), then the visible blocks, all
-joined by a separator. The manifest gives each item's title and lead zone lengths (to rank).
+joined by a separator. The columns give each item's title and lead zone lengths (to rank).
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
 NAMES_PER_SHARD = 400
+COLUMN_CHUNK = 4096            # items per d/<k>.json: a query loads the chunks its results fall in
 
 
 def fnv1a(values) -> int:
@@ -153,18 +156,22 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
             json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")),
             encoding="utf-8")
 
+    columns = {
+        "l": [d.list_index for d in docs],
+        **({"num": [int(d.url_suffix[:-1]) for d in docs]}
+           if all(_numeric(d.url_suffix) for d in docs) else {"s": [d.url_suffix for d in docs]}),
+        "c": [d.category for d in docs],
+        "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
+        "tz": tz_col, "lz": lz_col,
+    }
+    (out / "d").mkdir()
+    for k, start in enumerate(range(0, len(docs), COLUMN_CHUNK)):
+        chunk = {name: col[start:start + COLUMN_CHUNK] for name, col in columns.items()}
+        (out / "d" / f"{k}.json").write_text(json.dumps(chunk, separators=(",", ":")), encoding="utf-8")
     manifest = {
-        "v": 1, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
-        "lists": tables.lists, "juris": tables.jurisdictions,
+        "v": 2, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
+        "C": COLUMN_CHUNK, "lists": tables.lists, "juris": tables.jurisdictions,
         "cats": tables.categories, "leads": tables.leads,
-        "d": {
-            "l": [d.list_index for d in docs],
-            **({"num": [int(d.url_suffix[:-1]) for d in docs]}
-               if all(_numeric(d.url_suffix) for d in docs) else {"s": [d.url_suffix for d in docs]}),
-            "c": [d.category for d in docs],
-            "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
-            "tz": tz_col, "lz": lz_col,
-        },
     }
     mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     (out / "manifest.json").write_bytes(mbytes)

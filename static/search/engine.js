@@ -75,6 +75,8 @@ export class Engine {
     this.postings = new Map(); // key → decoded
     this.nameShards = new Map();
     this.frags = new Map();
+    this.chunks = new Map();   // k → Promise of the per-item columns of items k·C … k·C+C−1
+    this.cols = [];            // k → those columns, once loaded
     this.t2s = null;
   }
 
@@ -82,14 +84,37 @@ export class Engine {
     if (!this.ready) {
       this.ready = this.load(this.base + "manifest.json", "json").then((m) => {
         this.m = m;
-        const d = m.d;
         this.n = m.n;
-        this.lead = d.h.map((h) => (Array.isArray(h) ? h : h < 0 ? [] : [h]));
         const bin = atob(m.tmask || "");
         this.tmask = Uint8Array.from(bin, (c) => c.charCodeAt(0));
       });
     }
     return this.ready;
+  }
+
+  // Load the column chunks that hold `docs`; col() and leads() then answer for them.
+  async rows(docs) {
+    const C = this.m.C, want = new Set();
+    for (const doc of docs) want.add(Math.floor(doc / C));
+    await Promise.all([...want].map((k) => {
+      let p = this.chunks.get(k);
+      if (!p) {
+        p = this.load(`${this.base}d/${k}.json`, "json").then((c) => { this.cols[k] = c; });
+        p.catch(() => this.chunks.delete(k));
+        this.chunks.set(k, p);
+      }
+      return p;
+    }));
+  }
+
+  col(name, doc) {
+    const k = Math.floor(doc / this.m.C);
+    return this.cols[k][name][doc - k * this.m.C];
+  }
+
+  leads(doc) {
+    const h = this.col("h", doc);
+    return Array.isArray(h) ? h : h < 0 ? [] : [h];
   }
 
   // The t2s table is loaded only for a query with a character it may change.
@@ -177,15 +202,15 @@ export class Engine {
     if (offs[offs.length - 1] !== L - 2) offs.push(L - 2);
     const lists = await Promise.all(offs.map((o) => this.key(cps[o], cps[o + 1])));
     let order = offs.map((o, i) => i).sort((a, b) => lists[a].size - lists[b].size);
-    const first = lists[order[0]];
-    const d = this.m.d;
-    for (const [doc, ps0] of first) {
-      let ok = true;
-      for (const i of order) if (!lists[i].has(doc)) { ok = false; break; }
-      if (!ok) continue;
+    const candidates = [];
+    for (const doc of lists[order[0]].keys()) {
+      if (order.every((i) => lists[i].has(doc))) candidates.push(doc);
+    }
+    await this.rows(candidates);
+    for (const doc of candidates) {
       const p0 = lists[0].get(doc);
       let ti = false, ld = false, hit = false;
-      const te = d.tz[doc], ls = te + 1, le = ls + d.lz[doc];
+      const te = this.col("tz", doc), ls = te + 1, le = ls + this.col("lz", doc);
       for (const p of p0) {
         let good = true;
         for (let i = 1; i < offs.length; i++) {
@@ -218,10 +243,11 @@ export class Engine {
     return out;
   }
 
+  // URL of a doc returned by run() (its columns are loaded).
   url(doc) {
-    const d = this.m.d;
-    if (d.num) { const n = d.num[doc]; return this.m.lists[d.l[doc]].u + (n < 10 ? "0" + n : n) + "/"; }
-    return this.m.lists[d.l[doc]].u + d.s[doc];
+    const prefix = this.m.lists[this.col("l", doc)].u;
+    if (this.cols[Math.floor(doc / this.m.C)].num) { const n = this.col("num", doc); return prefix + (n < 10 ? "0" + n : n) + "/"; }
+    return prefix + this.col("s", doc);
   }
 
   // Full search: {terms, docs (rank order), perTerm counts}
@@ -244,6 +270,7 @@ export class Engine {
       if (ok) scored.push([doc, ti, le]);
     }
     scored.sort((a, b) => b[1] - a[1] || b[2] - a[2] || a[0] - b[0]);
+    await this.rows(scored.map((s) => s[0]));   // one-character terms never needed them to rank
     return { terms, docs: scored.map((s) => s[0]), tiers: scored, counts, maps };
   }
 

@@ -50,11 +50,11 @@ function writeState(st, replace) {
 
 // Facet values of one item, as [key, label] pairs (a facet may have several, e.g. two leads).
 function facetValues(doc, f) {
-  const m = engine.m, d = m.d, lst = m.lists[d.l[doc]];
+  const m = engine.m, lst = m.lists[engine.col("l", doc)], c = engine.col("c", doc);
   if (f === "j") { const j = m.juris[lst.j]; return [[j.u.replace(/^\/|\/$/g, ""), j.n]]; }
   if (f === "y") return lst.y ? [[String(lst.y), String(lst.y) + "年"]] : [];
-  if (f === "c") return d.c[doc] >= 0 ? [[m.cats[d.c[doc]], m.cats[d.c[doc]]]] : [];
-  return engine.lead[doc].map((h) => [m.leads[h].n, m.leads[h].n]);
+  if (f === "c") return c >= 0 ? [[m.cats[c], m.cats[c]]] : [];
+  return engine.leads(doc).map((h) => [m.leads[h].n, m.leads[h].n]);
 }
 
 function matchesFacet(doc, f, v) {
@@ -257,7 +257,7 @@ function bestBlock(blocks, title, terms) {
 }
 
 function resultItem(doc, frag, terms) {
-  const m = engine.m, d = m.d, lst = m.lists[d.l[doc]];
+  const m = engine.m, lst = m.lists[engine.col("l", doc)];
   const url = engine.url(doc);
   const title = (frag && (frag.t || frag.b[0])) || url;
   const a = el("a", { href: url });
@@ -266,7 +266,7 @@ function resultItem(doc, frag, terms) {
   const j = m.juris[lst.j];
   const bits = [j.n, lst.y ? `${lst.y}年` : "", lst.t].filter(Boolean);
   meta.append(bits.join(" · "));
-  const leads = engine.lead[doc].map((h) => m.leads[h].n);
+  const leads = engine.leads(doc).map((h) => m.leads[h].n);
   if (leads.length) meta.append(el("span", { class: "lead" }, `牵头：${leads.join("、")}`));
   const li = el("li", { class: "result" }, el("h3", {}, a), meta);
   if (frag) {
