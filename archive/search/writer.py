@@ -121,8 +121,11 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
             encoding="utf-8")
 
     total = sum(len(v[0]) for v in post.values())
+    n_keys = len(post)
     n_shards = 1
-    while n_shards * SHARD_TARGET_BYTES < total * 1.4:     # headers add roughly 40 %
+    # Headers add roughly 40 %. Past two keys per shard more shards only add empty files: a few common
+    # keys hold most of the bytes, and no number of shards makes one key smaller.
+    while n_shards * SHARD_TARGET_BYTES < total * 1.4 and n_shards * 4 <= n_keys:
         n_shards *= 2
     shards: dict[int, list[str]] = defaultdict(list)
     for key in post:
@@ -177,7 +180,7 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
     (out / "manifest.json").write_bytes(mbytes)
     sizes.sort()
     return {
-        "items": len(docs), "chars": chars, "postings_bytes": total, "shards": n_shards,
+        "items": len(docs), "chars": chars, "postings_bytes": total, "keys": n_keys, "shards": n_shards,
         "shard_bytes_median": sizes[len(sizes) // 2] if sizes else 0,
         "shard_bytes_max": sizes[-1] if sizes else 0,
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
