@@ -123,8 +123,8 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
     total = sum(len(v[0]) for v in post.values())
     n_keys = len(post)
     n_shards = 1
-    # Headers add roughly 40 %. Past two keys per shard more shards only add empty files: a few common
-    # keys hold most of the bytes, and no number of shards makes one key smaller.
+    # Headers add roughly 40 %. Stop at about two keys a shard: a few common keys hold most of the bytes,
+    # no number of shards makes one key smaller, and more shards would only be empty files.
     while n_shards * SHARD_TARGET_BYTES < total * 1.4 and n_shards * 4 <= n_keys:
         n_shards *= 2
     shards: dict[int, list[str]] = defaultdict(list)

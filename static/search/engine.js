@@ -246,8 +246,9 @@ export class Engine {
   // URL of a doc returned by run() (its columns are loaded).
   url(doc) {
     const prefix = this.m.lists[this.col("l", doc)].u;
-    if (this.cols[Math.floor(doc / this.m.C)].num) { const n = this.col("num", doc); return prefix + (n < 10 ? "0" + n : n) + "/"; }
-    return prefix + this.col("s", doc);
+    if (!this.cols[Math.floor(doc / this.m.C)].num) return prefix + this.col("s", doc);
+    const n = this.col("num", doc);
+    return prefix + (n < 10 ? "0" + n : n) + "/";
   }
 
   // Full search: {terms, docs (rank order), perTerm counts}
