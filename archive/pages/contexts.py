@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
+from archive.csvdata import list_csv
 from archive.feeds import feed_links
 from archive.model import Department, Item, ItemList, Jurisdiction
 
@@ -78,6 +79,7 @@ def item_list(site: Site, lst: ItemList) -> dict:
                                        "source_page": source_url(lst)},
         "groups": groups,
         "feeds": feed_links(site.subtree_lists(lst.jurisdiction), lst.jurisdiction),
+        "csv": "/" + list_csv(lst),
     }
 
 

@@ -41,8 +41,9 @@ def data_page(site: Site, downloads: Callable[[], dict[str, Download]]) -> dict:
     written = downloads()
     meta, fields = load_declaration()
     a = site.archive
-    newest = newest_first(a.lists) or a.lists
-    example = newest[0].items[0] if newest and newest[0].items else None
+    # The citation example: the newest list's first item that reads plainly (a title, no flags).
+    plain = [i for lst in newest_first(a.lists) + a.lists for i in lst.items if i.title and not i.flags]
+    example = plain[0] if plain else None
     return {
         "title": "开放数据：下载全部民生实事项目",
         "description": f"{len(site.items)}个民生实事项目的 CSV 和 JSON 下载、字段说明、许可和引用方式，以及订阅源。",
