@@ -28,10 +28,12 @@ def list_csv(lst: ItemList) -> str:
 
 def cell(value) -> str:
     """One value of items.json as its CSV cell."""
-    if value is None:
+    if type(value) is str:
+        text = value
+    elif value is None:
         text = ""
-    elif isinstance(value, list):
-        text = JOIN.join(str(v) for v in value)
+    elif type(value) is list:
+        text = JOIN.join(map(str, value))
     else:
         text = str(value)
     return QUOTE + text if text.startswith(FORMULA_START) else text
@@ -42,18 +44,26 @@ def restore(text: str) -> str:
     return text[1:] if text.startswith(QUOTE) else text
 
 
-def csv_chunks(records: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
-    """The CSV's bytes, a few hundred rows at a time: records are made and dropped as they are written."""
+def csv_header(fields: list[Field]) -> bytes:
+    """The BOM and the header row: the keys, in declared order."""
+    return (BOM + ",".join(f.name for f in fields) + "\r\n").encode()
+
+
+def csv_rows(records: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
+    """The rows' bytes, a few hundred rows at a time: records are made and dropped as they are written."""
     names = [f.name for f in fields]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow(names)
     for n, record in enumerate(records, 1):
         writer.writerow([cell(record[name]) for name in names])
         if n % ROWS_PER_CHUNK == 0:
             yield _drain(buffer)
     yield _drain(buffer)
+
+
+def csv_chunks(records: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
+    yield csv_header(fields)
+    yield from csv_rows(records, fields)
 
 
 def _drain(buffer: io.StringIO) -> bytes:

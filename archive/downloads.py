@@ -7,9 +7,10 @@ gives the size and hash of the files before it.
 from __future__ import annotations
 
 import hashlib
+from itertools import chain
 from typing import Callable, Iterable, Iterator
 
-from .csvdata import csv_chunks, list_csv
+from .csvdata import csv_header, csv_rows, list_csv
 from .datapackage import Download, datapackage, dumps, items_schema
 from .model import Archive
 from .opendata import item_record, items_json_chunks, load_declaration
@@ -29,10 +30,17 @@ def write_open_data(archive: Archive, base: str, write: Write) -> dict[str, Down
         write(path, tally)
         written[path] = Download(path, tally.bytes, tally.sha256.hexdigest())
 
+    def rows_list_by_list() -> Iterator[bytes]:
+        """items.csv's rows are every list's rows in order: each list's CSV is written on the way, from the
+        same bytes, so every record is made once for all the CSVs."""
+        for lst in archive.lists:
+            rows = b"".join(csv_rows((item_record(i) for i in lst.items), fields))
+            put(list_csv(lst), [header, rows])
+            yield rows
+
+    header = csv_header(fields)
     put("data/items.json", items_json_chunks(archive))
-    put("data/items.csv", csv_chunks((item_record(i) for i in archive.items), fields))
-    for lst in archive.lists:
-        put(list_csv(lst), csv_chunks((item_record(i) for i in lst.items), fields))
+    put("data/items.csv", chain([header], rows_list_by_list()))
     put("data/items.schema.json", [dumps(items_schema(meta, fields, base))])
     put("data/datapackage.json", [dumps(datapackage(meta, fields, base, written, archive.lists, source_url))])
     return written
