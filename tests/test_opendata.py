@@ -158,3 +158,25 @@ def test_the_data_page_lists_every_download_with_its_size_and_every_column(built
     assert META["license"]["path"] in html
     cited = re.search(r'<blockquote class="cite">.*?(https?://\S+?/)，', html, re.S)
     assert cited and any(cited.group(1).endswith(r["url"]) for r in records)
+
+
+def test_the_data_page_names_the_newest_lists_and_counts_them_all(tmp_path):
+    from archive.downloads import write_open_data
+    from archive.pages import Site
+    from archive.pages.data import LISTS_SHOWN, data_page
+    from contentfixture import ITEM, LIST_YAML, make_project
+    content = make_project(tmp_path)
+    for batch in range(3, 3 + LISTS_SHOWN + 5):
+        folder = content / f"weifang-2021-{batch}"
+        folder.mkdir()
+        (folder / "_list.yaml").write_text(LIST_YAML.replace("batch: 2", f"batch: {batch}")
+                                           .replace("2021-07-30", f"2021-08-{batch:02d}"), encoding="utf-8")
+        (folder / "01.md").write_text(ITEM.format(number=1), encoding="utf-8")
+    archive, problems = build_archive(tmp_path, content)
+    assert not [p for p in problems if p.is_error]
+    written = write_open_data(archive, "https://example.org", lambda path, chunks: sum(map(len, chunks)))
+    context = data_page(Site(archive, [], tmp_path), lambda: written)
+    assert context["list_total"] == LISTS_SHOWN + 6
+    assert [l["csv"] for l in context["lists"]] == [f"/data/weifang-2021-{b}.csv"
+                                                   for b in range(LISTS_SHOWN + 7, 7, -1)]
+    assert context["list_csv_size"] == size(sum(written[f"data/{l.id}.csv"].bytes for l in archive.lists))

@@ -3,6 +3,7 @@ an item, and the feeds. Columns and licence come from registry/opendata.yaml, si
 open-data stage wrote them."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 
 from archive.csvdata import JOIN, list_csv
@@ -13,6 +14,7 @@ from archive.opendata import load_declaration
 from .site import Site
 from .views import item_label, list_label
 
+LISTS_SHOWN = 20        # per-list CSVs named on the page; every list page links its own (20,000 at 100,000 items)
 TYPE_LABEL = {
     "string": "文本",
     "integer": "整数",
@@ -39,6 +41,7 @@ def size(n: int) -> str:
 
 def data_page(site: Site, downloads: Callable[[], dict[str, Download]]) -> dict:
     written = downloads()
+    by_recency = sorted(site.archive.lists, key=lambda l: (l.published or dt.date(l.year, 1, 1), l.id), reverse=True)
     meta, fields = load_declaration()
     a = site.archive
     # The citation example: the newest list's first item that reads plainly (a title, no flags).
@@ -53,7 +56,9 @@ def data_page(site: Site, downloads: Callable[[], dict[str, Download]]) -> dict:
                    "size": size(written[f"data/{name}"].bytes)} for name, fmt, about in WHOLE],
         "lists": [{"title": lst.title, "url": lst.url, "jurisdiction": site.full_name(lst.jurisdiction),
                    "label": list_label(lst), "count": len(lst.items), "csv": "/" + list_csv(lst),
-                   "size": size(written[list_csv(lst)].bytes)} for lst in a.lists],
+                   "size": size(written[list_csv(lst)].bytes)} for lst in by_recency[:LISTS_SHOWN]],
+        "list_total": len(a.lists),
+        "list_csv_size": size(sum(written[list_csv(lst)].bytes for lst in a.lists)),
         "columns": [{"name": f.name, "type": TYPE_LABEL[f.type] + ("，可为空" if f.nullable else ""),
                      "description": f.description} for f in fields],
         "license": meta["license"],
