@@ -160,3 +160,12 @@ def test_markup_in_titles_and_publishers_stays_text_in_the_feed(tmp_path):
     entry = feedparser.parse(files["feed.xml"]).entries[0]
     assert entry.title == payload and entry.author == payload
     assert b"<script>" not in files["feed.xml"]
+
+
+def test_open_data_may_be_fetched_from_other_sites_and_pages_may_not(site_url):
+    import urllib.request
+    for path, allowed in (("/data/items.csv", "*"), ("/data/datapackage.json", "*"), ("/data/", "*"), ("/", None)):
+        with urllib.request.urlopen(site_url + path) as response:
+            assert response.headers.get("Access-Control-Allow-Origin") == allowed, path
+    with urllib.request.urlopen(site_url + "/data/items.csv") as response:
+        assert response.headers.get_content_type() == "text/csv"

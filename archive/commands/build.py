@@ -1,4 +1,4 @@
-"""Build the site from scratch: read → validate → model → plan → render + write → index → swap into place.
+"""Build the site from scratch: read → validate → model → open data → plan → render + write → index → swap into place.
 
 The site is written into a temporary folder next to the target and swapped in only when every stage has
 succeeded; content errors are printed and leave the last good site untouched.
