@@ -14,7 +14,7 @@ from archive.opendata import load_declaration
 from .site import Site
 from .views import item_label, list_label
 
-LISTS_SHOWN = 20        # per-list CSVs named on the page; every list page links its own (20,000 at 100,000 items)
+LISTS_SHOWN = 20        # per-list CSVs named on the page (2,000 lists would be megabytes); each list page links its own
 TYPE_LABEL = {
     "string": "文本",
     "integer": "整数",
