@@ -1,0 +1,173 @@
+"""Reader: numbered lines under headings, each followed by labelled fields or text.
+
+    一、促进就业            ← a higher numbering style: the category
+    1.新建学校（牵头单位:市教育局）  ← the item style: the style whose lines carry fields
+    事项内容:…   完成时限:…     ← labelled fields (labels.yaml), or plain text for the body
+    县教体局(4项)           ← a group header: the lead of the lines below it
+
+A page that starts inside an item (fields before the first number) gives a fragment item.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..doc import Doc
+from ..fields import add_fields, add_text
+from ..finish import finish
+from ..model import Draft, Item, Line
+from ..numbering import RANK
+from ..text import COUNT, WS, ends_terminal, is_unit, units_in
+
+NAME = "headings"
+
+
+def item_style(doc: Doc) -> str | None:
+    """The numbering style of items: the one whose lines carry labelled fields, else the most
+    frequent (the deeper one on a tie)."""
+    lines = doc.free_lines()
+    headings = [ln for ln in lines if ln.kind == "heading"]
+    if not headings:
+        return None
+    with_fields: Counter = Counter()
+    styles = Counter(ln.style for ln in headings)
+    for idx, ln in enumerate(lines):
+        if ln.kind != "heading":
+            continue
+        has = bool(doc.fields_in(ln, doc.copy_rest(ln)))
+        for nxt in lines[idx + 1:]:
+            if nxt.kind in ("heading", "table", "cell"):
+                break
+            if nxt.kind == "field":
+                has = True
+                break
+        if has:
+            with_fields[ln.style] += 1
+    if with_fields:
+        return max(with_fields, key=lambda s: (with_fields[s], RANK[s]))
+    return max(styles, key=lambda s: (styles[s], RANK[s]))
+
+
+def detect(doc: Doc) -> float:
+    style = item_style(doc)
+    if style is None:
+        return 0.0
+    return float(sum(1 for ln in doc.free_lines() if ln.kind == "heading" and ln.style == style))
+
+
+def read(doc: Doc) -> list[Item]:
+    return finish(doc, walk(doc, item_style(doc)), NAME)
+
+
+def start_item(doc: Doc, ln: Line, category: str, group_lead: list[str]) -> Draft:
+    cur = Draft(number=ln.number, category=category, lines=[ln.no])
+    head = add_fields(doc, cur, ln, doc.copy_rest(ln))
+    cur.had_field = False        # fields on the title line do not end the body
+    cur.title = head.strip(WS).rstrip(",，;；、").strip(WS)
+    if group_lead and not cur.lead:
+        cur.lead = list(group_lead)
+    return cur
+
+
+def walk(doc: Doc, style: str) -> list[Draft]:
+    rank = RANK[style]
+    higher = sorted({ln.style for ln in doc.lines if ln.kind == "heading" and RANK[ln.style] < rank},
+                    key=RANK.get)
+    cat_style = higher[-1] if higher else None
+    drafts: list[Draft] = []
+    cur: Draft | None = None
+    category, group_lead = "", []
+    started = False
+    pending_pre: list[Line] = []      # text before the first item (preamble or fragment body)
+    for ln in doc.lines:
+        if ln.no in doc.table_lines or ln.kind in ("table", "cell"):
+            if ln.no not in doc.table_lines:
+                doc.metadata_lines.append((ln.no, ln.text, "table"))
+            continue
+        if ln.kind == "heading" and ln.style == style:
+            started = True
+            cur = start_item(doc, ln, category, group_lead)
+            drafts.append(cur)
+            continue
+        if ln.kind == "heading" and RANK[ln.style] < rank:
+            text = ln.text[ln.rest_at:].strip(WS)
+            role = "category" if ln.style == cat_style else "heading"
+            category = COUNT.sub("", text) if role == "category" else ""
+            doc.metadata_lines.append((ln.no, ln.text, role))
+            cur, group_lead = None, []
+            continue
+        group = group_header(doc, ln)
+        if group is not None:
+            kind, name = group
+            if kind == "lead":
+                group_lead = [name]
+            else:
+                category = name
+            doc.metadata_lines.append((ln.no, ln.text, "group lead" if kind == "lead" else "category"))
+            cur = None
+            continue
+        if cur is None:
+            if not started and ln.kind == "field":
+                cur = start_fragment(doc, pending_pre, drafts)
+                pending_pre = []
+            elif not started:
+                pending_pre.append(ln)
+                continue
+            else:
+                doc.metadata_lines.append((ln.no, ln.text, "outside any item"))
+                continue
+        if ln.kind == "field":
+            add_fields(doc, cur, ln, 0)
+        elif cur.had_field:
+            cur.after_fields.append((ln.no, ln.text))
+            cur.lines.append(ln.no)
+        else:
+            add_text(cur, ln.text, ln.no)
+    for ln in pending_pre:
+        doc.metadata_lines.append((ln.no, ln.text, "preamble"))
+    resolve_fragment_numbers(drafts)
+    return drafts
+
+
+def group_header(doc: Doc, ln: Line):
+    """An unnumbered "区委办公室(8项)" line: ("lead", name) or ("category", name)."""
+    if ln.kind != "text" or not COUNT.search(ln.text):
+        return None
+    name = COUNT.sub("", ln.text).strip(WS)
+    if not name or len(name) > 30 or ends_terminal(name):
+        return None
+    return ("lead" if is_unit(name) or units_in(name, doc.labels) else "category", name)
+
+
+def start_fragment(doc: Doc, pre: list[Line], drafts: list[Draft]) -> Draft:
+    """Fields before the first numbered item: the tail of an item from an earlier page."""
+    d = Draft(number=None, fragment=True)
+    body: list[Line] = []
+    for ln in reversed(pre):
+        if looks_like_page_text(ln, pre):
+            break
+        body.insert(0, ln)
+    for ln in pre[:len(pre) - len(body)]:
+        doc.metadata_lines.append((ln.no, ln.text, "preamble"))
+    for ln in body:
+        add_text(d, ln.text, ln.no)
+    drafts.append(d)
+    return d
+
+
+def looks_like_page_text(ln: Line, pre: list[Line]) -> bool:
+    if ln is pre[0]:
+        return True          # the first line of a page is its title
+    if re.match(r"^[(（]?\s*(上接|接上|续|转)", ln.text):
+        return True
+    return len(ln.text) < 20 and not ends_terminal(ln.text)
+
+
+def resolve_fragment_numbers(drafts: list[Draft]):
+    numbered = [d.number for d in drafts if d.number is not None]
+    for d in drafts:
+        if d.fragment and d.number is None:
+            first = numbered[0] if numbered else None
+            if first and first > 1 and first - 1 not in numbered:
+                d.number = first - 1
+                d.notes.append(f"第{first - 1}项的后半部分，接续自前一版面：只收录此处印出的内容，没有标题。")
