@@ -47,6 +47,12 @@ def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "
         return
     if role == "person":                 # 分管领导, 项目责任人: people are not part of an item's fields
         return
+    if role == "title":
+        if not d.title:
+            d.title = clean_value(value)
+        else:
+            add_text(d, value.strip(WS), no)
+        return
     d.had_field = True
     if role == "deadline":
         d.deadline.append(clean_value(value))
