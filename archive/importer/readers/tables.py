@@ -12,7 +12,8 @@ from .. import markdown_body
 from ..doc import Doc
 from ..labels import match_copy
 from ..model import Item
-from ..tables import Table, despace, parse_cell_table, parse_pipe_table
+from ..cell_table import parse_cell_table
+from ..tables import Table, despace, parse_pipe_table
 from ..text import COUNT, WS, split_names
 
 NAME = "table"
@@ -102,16 +103,14 @@ def _check_against_text(doc: Doc, it: Item | None, num, category: str, c: dict, 
 def _row_item(doc: Doc, row, num: int, category: str) -> Item:
     c = row.cells
     it = Item(number=num, category=category, source_lines=[min(row.lines), max(row.lines)], reader=NAME)
-    if "title" in c:
-        it.title = c["title"]
-        it.body = markdown_body.render([("p", c["body"], 0)]) if c.get("body") else ""
-    else:
-        it.title = c.get("body", "")
+    keys = [k for k in ("title", "body", "target", "note") if c.get(k)]
+    main = next((k for k in keys if k != "note"), None)
+    it.title = c[main] if main else ""
+    it.body = "\n\n".join(markdown_body.escape_start(c[k]) for k in keys if k != main)
     it.deadline_text = c.get("deadline", "")
     it.lead = split_names(c.get("lead", ""), doc.labels)
     it.partners = split_names(c.get("partners", ""), doc.labels)
-    statuses = [(k[7:], v) for k, v in c.items() if k.startswith("status:")]
-    it.status = "\n".join(f"{k}:{v}" if len(statuses) > 1 else v for k, v in statuses)
+    it.status = " ".join(v for k, v in c.items() if k.startswith("status:") and v)   # column order
     flags = set()
     if row.notes:
         flags.add("uncertain")
