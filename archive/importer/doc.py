@@ -74,7 +74,7 @@ class Doc:
             if not text:
                 continue
             line = Line(no=i + 1, text=text, copy=match_copy(text).text)
-            if text.count("|") >= 2 or re.fullmatch(r".*\S\s*\|", text):
+            if text.count("|") >= 2 or text.endswith("|"):
                 line.kind = "table"
             else:
                 h = match_heading(line.copy)

@@ -56,10 +56,11 @@ def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "
     d.had_field = True
     if role == "deadline":
         d.deadline.append(clean_value(value))
-    elif role == "lead":
-        d.lead += split_names(value, doc.labels)
-    elif role == "partners":
-        d.partners += split_names(value, doc.labels)
+    elif role in ("lead", "partners"):
+        value, _, rest = value.partition("。")          # units never hold a 。: the text after is not a unit
+        (d.lead if role == "lead" else d.partners).extend(split_names(value, doc.labels))
+        if rest.strip(WS):
+            add_text(d, rest.strip(WS), no)
     elif role == "status":
         d.status.append((label, value.strip(WS)))
 

@@ -72,3 +72,41 @@ def units_in(value: str, labels: Labels) -> list[str] | None:
     """The names of a group such as "县水务局、县住建局" when every piece is a unit, else None."""
     names = split_names(value, labels)
     return names if names and all(is_unit(n) for n in names) else None
+
+
+def trailing_units(title: str, labels: Labels) -> tuple[str, list[str]]:
+    """"新建公厕12座(县城管执法局、县住建局)" → ("新建公厕12座", [units]) when the last
+    bracketed group names only units; else (title, [])."""
+    t = title.rstrip(WS + ";；,，")
+    end = t.rstrip(WS + "。.")
+    if not end.endswith((")", "）")):
+        return title, []
+    depth, k = 0, len(end) - 1
+    while k >= 0:
+        depth += end[k] in ")）"
+        depth -= end[k] in "(（"
+        if depth == 0:
+            break
+        k -= 1
+    if k <= 0:
+        return title, []
+    names = units_in(end[k + 1:-1], labels)
+    return (end[:k].rstrip(WS), names) if names else (title, [])
+
+
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$|^\d{4}[-./]\d{1,2}[-./]\d{1,2}$")
+
+
+def is_signature(text: str) -> bool:
+    """A closing line: the issuing office, or the date under it."""
+    t = text.strip(WS)
+    return bool(_DATE_LINE.match(t)) or (is_unit(t) and len(t) <= 20)
+
+
+def split_signature(text: str) -> tuple[str, str]:
+    """"…扩面力度。 澄溪市民生办" → ("…扩面力度。", "澄溪市民生办"): an office glued after a
+    sentence at the end of the last line."""
+    m = re.search(r"[。！？!?]\s+(\S+)$", text)
+    if m and is_signature(m.group(1)):
+        return text[:m.start(1)].rstrip(WS), m.group(1)
+    return text, ""

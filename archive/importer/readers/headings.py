@@ -17,7 +17,7 @@ from ..fields import add_fields, add_text
 from ..finish import finish
 from ..model import Draft, Item, Line
 from ..numbering import RANK
-from ..text import COUNT, WS, ends_terminal, is_unit, units_in
+from ..text import COUNT, WS, ends_terminal, is_unit, trailing_units, units_in
 
 NAME = "headings"
 
@@ -56,14 +56,27 @@ def detect(doc: Doc) -> float:
 
 
 def read(doc: Doc) -> list[Item]:
-    return finish(doc, walk(doc, item_style(doc)), NAME)
+    return tidy(finish(doc, walk(doc, item_style(doc)), NAME))
+
+
+def tidy(items: list[Item]) -> list[Item]:
+    """Items printed as one list ("①…;②…;③…。"): the `;` and the closing `。` are separators."""
+    ends = [it.title.rstrip(WS)[-1:] for it in items if it.title]
+    if len(ends) >= 3 and sum(e in ";；" for e in ends) * 2 >= len(ends):
+        for it in items:
+            it.title = it.title.rstrip(WS).rstrip(";；。").rstrip(WS)
+    return items
 
 
 def start_item(doc: Doc, ln: Line, category: str, group_lead: list[str]) -> Draft:
     cur = Draft(number=ln.number, category=category, lines=[ln.no])
     head = add_fields(doc, cur, ln, doc.copy_rest(ln))
     cur.had_field = False        # fields on the title line do not end the body
-    cur.title = head.strip(WS).rstrip(",，;；、").strip(WS)
+    head = head.strip(WS).rstrip(",，;；、").strip(WS)
+    if head or not cur.title:
+        cur.title = head
+    if not cur.lead and not cur.partners:
+        cur.title, cur.lead = trailing_units(cur.title, doc.labels)
     if group_lead and not cur.lead:
         cur.lead = list(group_lead)
     return cur

@@ -31,7 +31,12 @@ def find(doc: Doc) -> list[Table]:
         j = k
         while j < len(lines) and lines[j].kind == "table":
             j += 1
-        table = parse_pipe_table([(ln.no, ln.text) for ln in lines[k:j]], doc.labels)
+        run = lines[k:j]
+        one_cell = sum(1 for ln in run if len([c for c in ln.text.split("|") if c.strip()]) <= 1)
+        if one_cell * 5 >= len(run) * 4:
+            table = _cells_with_bars(doc, run)       # "cell |" one per line
+        else:
+            table = parse_pipe_table([(ln.no, ln.text) for ln in run], doc.labels)
         if table:
             tables.append(table)
             doc.table_lines.update(table.lines)
@@ -54,6 +59,20 @@ def find(doc: Doc) -> list[Table]:
                 continue
         k += 1
     return tables
+
+
+def _cells_with_bars(doc: Doc, run) -> Table | None:
+    """A table printed one cell per line, each ending in `|` (an empty cell is `||`)."""
+    cells = [(ln.no, ln.text.replace("|", " ").strip(WS)) for ln in run]
+    start = next((i for i, (_, t) in enumerate(cells) if doc.labels.role_of_header(match_copy(t).text) == "number"),
+                 None)
+    got = parse_cell_table([c for c in cells[start:] if c[1]], doc.labels) if start is not None else None
+    if not got:
+        return None
+    table, used = got
+    last = [c for c in cells[start:] if c[1]][used - 1][0] if used else 0
+    table.lines = sorted(set(table.lines) | {ln.no for ln in run if ln.no <= last})
+    return table
 
 
 def merge(doc: Doc, tables: list[Table], items: list[Item]) -> list[Item]:
