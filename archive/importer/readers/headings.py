@@ -17,7 +17,7 @@ from ..fields import add_fields, add_text
 from ..finish import finish
 from ..model import Draft, Item, Line
 from ..numbering import RANK
-from ..text import COUNT, WS, ends_terminal, is_unit, trailing_units, units_in
+from ..text import COUNT, WS, ends_terminal, is_signature, is_unit, split_signature, trailing_units, units_in
 
 NAME = "headings"
 
@@ -139,7 +139,34 @@ def walk(doc: Doc, style: str) -> list[Draft]:
     for ln in pending_pre:
         doc.metadata_lines.append((ln.no, ln.text, "preamble"))
     resolve_fragment_numbers(drafts)
+    if drafts:
+        trim_tail(doc, drafts)
     return drafts
+
+
+def trim_tail(doc: Doc, drafts: list[Draft]):
+    """What follows the last item is not its text when it is a signature (office, date), or a
+    paragraph after a list whose items are one line each."""
+    last = drafts[-1]
+    one_line = [d for d in drafts[:-1] if d.number is not None and not d.segments and not d.after_fields]
+    if len(one_line) >= 2 and len(one_line) == len(drafts) - 1:
+        _move_out(doc, last, [s for s in last.segments if s[0] == "p"], "after the list")
+    while last.segments and last.segments[-1][0] == "p" and is_signature(last.segments[-1][1]):
+        _move_out(doc, last, [last.segments[-1]], "signature")
+    if last.segments and last.segments[-1][0] == "p":
+        _, text, no = last.segments[-1]
+        kept, glued = split_signature(text)
+        if glued:
+            last.segments[-1] = ("p", kept, no)
+            doc.notices.append(f"line {no}: {glued!r} at the end of the last item read as a signature")
+
+
+def _move_out(doc: Doc, d: Draft, segments: list[tuple], role: str):
+    for seg in segments:
+        d.segments.remove(seg)
+        doc.metadata_lines.append((seg[2], seg[1], role))
+        if seg[2] in d.lines and not any(s[-1] == seg[2] for s in d.segments if s[0] in ("p", "m")):
+            d.lines = [n for n in d.lines if n != seg[2]]
 
 
 def group_header(doc: Doc, ln: Line):
