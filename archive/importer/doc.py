@@ -10,6 +10,8 @@ from .model import Line
 from .numbering import CIRCLED, match_heading
 from .text import WS, strip_line
 
+_CN_OF = {n: s for n, s in enumerate("一二三四五六七八九十", 1)}
+
 
 @dataclass
 class Doc:
@@ -83,7 +85,33 @@ class Doc:
                     line.rest_at = match_copy(text).to_orig(h[2])
                 elif (fields := self.fields_in(line)) and fields[0][1] == 0:
                     line.kind = "field"
-            self.lines.extend(self._split_inline_sequence(line))
+            for part in self._split_inline_sequence(line):
+                self.lines.extend(self._split_glued(part))
+
+    def _split_glued(self, line: Line) -> list[Line]:
+        """"5、…滞后。6、城镇老旧小区…": the next item glued after a sentence of this one."""
+        out = [line]
+        while out[-1].kind == "heading" and out[-1].style in ("arabic", "cn"):
+            cur = out[-1]
+            nxt = cur.number + 1
+            numeral = str(nxt) if cur.style == "arabic" else _CN_OF.get(nxt)
+            if numeral is None:
+                break
+            m = re.search(rf"(?<=[。;！？!?])\s*{numeral}[、.](?!\d)", cur.copy[1:])
+            if not m:
+                break
+            mc = match_copy(cur.text)
+            cut = mc.to_orig(m.start() + 1)
+            head, tail = cur.text[:cut].strip(WS), cur.text[cut:].strip(WS)
+            cur.text, cur.copy = head, match_copy(head).text
+            sub = Line(no=cur.no, text=tail, copy=match_copy(tail).text)
+            h = match_heading(sub.copy)
+            if not h:
+                break
+            sub.kind, sub.style, sub.number = "heading", h[0], h[1]
+            sub.rest_at = match_copy(tail).to_orig(h[2])
+            out.append(sub)
+        return out
 
     def _split_inline_sequence(self, line: Line) -> list[Line]:
         """A line holding several circled-numbered items "①…；②…" becomes one line per item."""
