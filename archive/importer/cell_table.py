@@ -11,10 +11,10 @@ import re
 
 from .cells import cell_number, fit, skip_cost, stay_cost
 from .columns import Column, column_of
+from .doc import PAGE_MARK
 from .labels import Labels, match_copy
 from .tables import Table, TableRow, despace
 
-PAGE_MARK = re.compile(r"^[-—–_－\s]+\d{1,3}[-—–_－\s]+$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
 RESTART, END = 2.0, 1.5
 _TAIL = 12          # cells after the last row's number considered as its cells at most, per column
 

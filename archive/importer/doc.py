@@ -10,6 +10,7 @@ from .model import Line
 from .numbering import CIRCLED, match_heading
 from .text import WS, strip_line
 
+PAGE_MARK = re.compile(r"^[-—–_－]+\s*\d{1,3}\s*[-—–_－]+$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 _CN_OF = {n: s for n, s in enumerate("一二三四五六七八九十", 1)}
 
 
@@ -76,7 +77,11 @@ class Doc:
             if not text:
                 continue
             line = Line(no=i + 1, text=text, copy=match_copy(text).text)
-            if text.count("|") >= 2 or text.endswith("|"):
+            if PAGE_MARK.match(text):
+                line.kind = "page"              # "— 3 —": a page number, never content
+            elif self.is_header_line(line.copy):
+                line.kind = "header"            # a table's header row printed as one line
+            elif text.count("|") >= 2 or text.endswith("|"):
                 line.kind = "table"
             else:
                 h = match_heading(line.copy)
@@ -87,6 +92,12 @@ class Doc:
                     line.kind = "field"
             for part in self._split_inline_sequence(line):
                 self.lines.extend(self._split_glued(part))
+
+    def is_header_line(self, copy: str) -> bool:
+        """"序号 项目名称及内容 牵头单位 配合单位 完成时限": column names only, at least three."""
+        from .columns import column_of
+        cells = copy.split()
+        return len(cells) >= 3 and "|" not in copy and all(column_of(c, self.labels) for c in cells)
 
     def _split_glued(self, line: Line) -> list[Line]:
         """"5、…滞后。6、城镇老旧小区…": the next item glued after a sentence of this one."""

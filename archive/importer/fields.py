@@ -59,6 +59,7 @@ def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "
     elif role in ("lead", "partners"):
         value, _, rest = value.partition("。")          # units never hold a 。: the text after is not a unit
         (d.lead if role == "lead" else d.partners).extend(split_names(value, doc.labels))
+        d.open_field = role if not rest and value.rstrip(WS).endswith(("、", "，", ",")) else ""
         if rest.strip(WS):
             add_text(d, rest.strip(WS), no)
     elif role == "status":

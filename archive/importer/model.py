@@ -78,4 +78,5 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     flags: set = field(default_factory=set)
     last_measure: int = 0
+    open_field: str = ""         # a unit list that ended in 、 and goes on on the next line
     status_plain: bool = False   # status is the item's own text (progress report), joined by spaces

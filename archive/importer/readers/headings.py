@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 from ..doc import Doc
-from ..fields import add_fields, add_text
+from ..fields import add_fields, add_text, put_field
 from ..finish import finish
 from ..model import Draft, Item, Line
 from ..numbering import RANK
@@ -93,9 +93,12 @@ def walk(doc: Doc, style: str) -> list[Draft]:
     started = False
     pending_pre: list[Line] = []      # text before the first item (preamble or fragment body)
     for ln in doc.lines:
-        if ln.no in doc.table_lines or ln.kind in ("table", "cell"):
+        if ln.no in doc.table_lines or ln.kind in ("table", "cell", "page", "header"):
             if ln.no not in doc.table_lines:
-                doc.metadata_lines.append((ln.no, ln.text, "table"))
+                doc.metadata_lines.append((ln.no, ln.text, "table" if ln.kind != "page" else "page"))
+            continue
+        if cur is not None and cur.open_field and ln.kind == "text" and units_in(ln.text, doc.labels):
+            put_field(doc, cur, cur.open_field, ln.text, ln.no)     # a unit list cut by a page break
             continue
         if ln.kind == "heading" and ln.style == style:
             started = True

@@ -29,9 +29,9 @@ def read(doc: Doc) -> list[Item]:
     cur: Draft | None = None
     texts: list[Line] = []
     for ln in doc.lines:
-        if ln.no in doc.table_lines or ln.kind in ("table", "cell"):
+        if ln.no in doc.table_lines or ln.kind in ("table", "cell", "page", "header"):
             if ln.no not in doc.table_lines:
-                doc.metadata_lines.append((ln.no, ln.text, "table"))
+                doc.metadata_lines.append((ln.no, ln.text, "table" if ln.kind != "page" else "page"))
             continue
         if ln.kind != "field":
             texts.append(ln)

@@ -14,7 +14,7 @@ from ..labels import match_copy
 from ..model import Item
 from ..cell_table import parse_cell_table
 from ..tables import Table, despace, parse_pipe_table
-from ..text import COUNT, WS, split_names
+from ..text import COUNT, WS, split_names, strip_line
 
 NAME = "table"
 
@@ -48,17 +48,29 @@ def find(doc: Doc) -> list[Table]:
     while k < len(lines):                       # one cell per line
         ln = lines[k]
         if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) == "number":
-            got = parse_cell_table([(x.no, x.text) for x in lines[k:]], doc.labels)
+            cells = _whole_lines(doc, lines[k:])
+            got = parse_cell_table(cells, doc.labels)
             if got:
                 table, used = got
                 tables.append(table)
-                for x in lines[k:k + used]:
-                    x.kind = "cell"
+                last = cells[used - 1][0]
+                while k < len(lines) and lines[k].no <= last:
+                    lines[k].kind = "cell"
+                    k += 1
                 doc.table_lines.update(table.lines)
-                k += used
                 continue
         k += 1
     return tables
+
+
+def _whole_lines(doc: Doc, lines) -> list[tuple[int, str]]:
+    """(line, text) of each source line once, as printed (a cell may hold "1、…2、…")."""
+    out, seen = [], set()
+    for ln in lines:
+        if ln.no not in seen:
+            seen.add(ln.no)
+            out.append((ln.no, strip_line(doc.raw_lines[ln.no - 1])))
+    return out
 
 
 def _cells_with_bars(doc: Doc, run) -> Table | None:
