@@ -29,14 +29,15 @@ def add_fields(doc: Doc, d: Draft, ln: Line, start_copy: int) -> str:
         if k + 1 < len(found) and ln.copy[found[k + 1][1] - 1] == "(":
             value = value.rstrip(WS)[:-1]       # the "(" of the next bracketed label
         label = ln.text[mc.to_orig(at):mc.to_orig(vstart)].rstrip(WS)
-        put_field(doc, d, role, value, ln.no, label)
+        own_line = at == 0 and len(found) == 1       # "完成时限:…。" alone on its line: a sentence
+        put_field(doc, d, role, value, ln.no, label, own_line)
     head = head.rstrip(WS)
     if head.endswith(("(", "（")) and ln.copy[found[0][1] - 1] == "(":
         head = head[:-1]
     return head
 
 
-def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = ""):
+def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "", own_line: bool = True):
     d.lines.append(no)
     if role == "body":
         if d.had_field and not d.after_fields:
@@ -55,7 +56,8 @@ def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "
         return
     d.had_field = True
     if role == "deadline":
-        d.deadline.append(clean_value(value))
+        value = value.strip(WS).rstrip(",，;；、 ").strip(WS)
+        d.deadline.append(value if own_line else value.rstrip("。"))   # alone on its line: as printed
     elif role in ("lead", "partners"):
         value, _, rest = value.partition("。")          # units never hold a 。: the text after is not a unit
         (d.lead if role == "lead" else d.partners).extend(split_names(value, doc.labels))

@@ -8,10 +8,13 @@ Items are numbered by position; the note says so.
 """
 from __future__ import annotations
 
+import re
+
 from ..doc import Doc
 from ..fields import add_fields, add_text
 from ..finish import finish
 from ..model import Draft, Item, Line
+from ..text import ends_terminal
 
 NAME = "labelled"
 
@@ -24,8 +27,22 @@ def detect(doc: Doc) -> float:
     return float(starts) if starts and not headings else 0.0
 
 
+_CATEGORY = re.compile(r"^(关键词|类别|分类|领域)\s*[:：]?\s*")
+
+
+def _category(doc: Doc, texts: list[Line], category: str) -> str:
+    """A short line without a sentence's end before an item's title ("关键词 医疗") heads a
+    group of items: taken out of `texts`, it becomes their category."""
+    while len(texts) >= 2 and len(texts[0].copy) <= 12 and not ends_terminal(texts[0].text):
+        line = texts.pop(0)
+        doc.metadata_lines.append((line.no, line.text, "category"))
+        category = _CATEGORY.sub("", line.copy) if _CATEGORY.match(line.copy) else line.text
+    return category
+
+
 def read(doc: Doc) -> list[Item]:
     drafts: list[Draft] = []
+    category = ""
     cur: Draft | None = None
     texts: list[Line] = []
     for ln in doc.lines:
@@ -41,7 +58,8 @@ def read(doc: Doc) -> list[Item]:
                 for t in texts[:-1]:
                     doc.metadata_lines.append((t.no, t.text, "preamble"))
                 texts = texts[-1:]
-            cur = Draft(number=len(drafts) + 1)
+            category = _category(doc, texts, category)
+            cur = Draft(number=len(drafts) + 1, category=category)
             if texts:
                 cur.title = texts[0].text
                 cur.lines.append(texts[0].no)
