@@ -17,7 +17,8 @@ from ..fields import add_fields, add_text, put_field
 from ..finish import finish
 from ..model import Draft, Item, Line
 from ..numbering import RANK
-from ..text import COUNT, WS, ends_terminal, is_signature, is_unit, split_signature, trailing_units, units_in
+from ..text import COUNT, WS, ends_terminal, is_unit, trailing_units, units_in
+from . import edges
 
 NAME = "headings"
 
@@ -56,7 +57,34 @@ def detect(doc: Doc) -> float:
 
 
 def read(doc: Doc) -> list[Item]:
-    return tidy(finish(doc, walk(doc, item_style(doc)), NAME))
+    return read_as(doc, item_style(doc), NAME)
+
+
+def read_as(doc: Doc, style: str, name: str, all_status: bool = False) -> list[Item]:
+    """Walk the items of `style`. In a progress report, an item's own text is its status
+    (every item's with `all_status`, else that of items without a progress label)."""
+    drafts = walk(doc, style)
+    if all_status or is_report(doc):
+        for d in drafts:
+            if all_status or not d.status:
+                status_from_text(d)
+    return tidy(finish(doc, drafts, name))
+
+
+_REPORT = re.compile(r"进展|推进情况|进度|通报|完成情况|落实情况|实施情况")
+
+
+def is_report(doc: Doc) -> bool:
+    """The document says, in its first lines, that it reports progress."""
+    head = [ln for ln in doc.lines[:6] if ln.kind not in ("heading", "field")][:3]
+    return any(_REPORT.search(ln.copy) for ln in head)
+
+
+def status_from_text(d: Draft):
+    texts = [seg[1] if seg[0] == "p" else seg[2] for seg in d.segments if seg[0] in ("p", "m")]
+    d.status = [("", t) for t in texts]
+    d.status_plain = True
+    d.segments = []
 
 
 def tidy(items: list[Item]) -> list[Item]:
@@ -124,7 +152,7 @@ def walk(doc: Doc, style: str) -> list[Draft]:
             continue
         if cur is None:
             if not started and ln.kind == "field":
-                cur = start_fragment(doc, pending_pre, drafts)
+                cur = edges.start_fragment(doc, pending_pre, drafts)
                 pending_pre = []
             elif not started:
                 pending_pre.append(ln)
@@ -141,35 +169,10 @@ def walk(doc: Doc, style: str) -> list[Draft]:
             add_text(cur, ln.text, ln.no)
     for ln in pending_pre:
         doc.metadata_lines.append((ln.no, ln.text, "preamble"))
-    resolve_fragment_numbers(drafts)
+    edges.resolve_fragment_numbers(drafts)
     if drafts:
-        trim_tail(doc, drafts)
+        edges.trim_tail(doc, drafts)
     return drafts
-
-
-def trim_tail(doc: Doc, drafts: list[Draft]):
-    """What follows the last item is not its text when it is a signature (office, date), or a
-    paragraph after a list whose items are one line each."""
-    last = drafts[-1]
-    one_line = [d for d in drafts[:-1] if d.number is not None and not d.segments and not d.after_fields]
-    if len(one_line) >= 2 and len(one_line) == len(drafts) - 1:
-        _move_out(doc, last, [s for s in last.segments if s[0] == "p"], "after the list")
-    while last.segments and last.segments[-1][0] == "p" and is_signature(last.segments[-1][1]):
-        _move_out(doc, last, [last.segments[-1]], "signature")
-    if last.segments and last.segments[-1][0] == "p":
-        _, text, no = last.segments[-1]
-        kept, glued = split_signature(text)
-        if glued:
-            last.segments[-1] = ("p", kept, no)
-            doc.notices.append(f"line {no}: {glued!r} at the end of the last item read as a signature")
-
-
-def _move_out(doc: Doc, d: Draft, segments: list[tuple], role: str):
-    for seg in segments:
-        d.segments.remove(seg)
-        doc.metadata_lines.append((seg[2], seg[1], role))
-        if seg[2] in d.lines and not any(s[-1] == seg[2] for s in d.segments if s[0] in ("p", "m")):
-            d.lines = [n for n in d.lines if n != seg[2]]
 
 
 def group_header(doc: Doc, ln: Line):
@@ -180,37 +183,3 @@ def group_header(doc: Doc, ln: Line):
     if not name or len(name) > 30 or ends_terminal(name):
         return None
     return ("lead" if is_unit(name) or units_in(name, doc.labels) else "category", name)
-
-
-def start_fragment(doc: Doc, pre: list[Line], drafts: list[Draft]) -> Draft:
-    """Fields before the first numbered item: the tail of an item from an earlier page."""
-    d = Draft(number=None, fragment=True)
-    body: list[Line] = []
-    for ln in reversed(pre):
-        if looks_like_page_text(ln, pre):
-            break
-        body.insert(0, ln)
-    for ln in pre[:len(pre) - len(body)]:
-        doc.metadata_lines.append((ln.no, ln.text, "preamble"))
-    for ln in body:
-        add_text(d, ln.text, ln.no)
-    drafts.append(d)
-    return d
-
-
-def looks_like_page_text(ln: Line, pre: list[Line]) -> bool:
-    if ln is pre[0]:
-        return True          # the first line of a page is its title
-    if re.match(r"^[(（]?\s*(上接|接上|续|转)", ln.text):
-        return True
-    return len(ln.text) < 20 and not ends_terminal(ln.text)
-
-
-def resolve_fragment_numbers(drafts: list[Draft]):
-    numbered = [d.number for d in drafts if d.number is not None]
-    for d in drafts:
-        if d.fragment and d.number is None:
-            first = numbered[0] if numbered else None
-            if first and first > 1 and first - 1 not in numbered:
-                d.number = first - 1
-                d.notes.append(f"第{first - 1}项的后半部分，接续自前一版面：只收录此处印出的内容，没有标题。")

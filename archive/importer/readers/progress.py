@@ -10,38 +10,21 @@ status, paragraphs joined by a space. Otherwise it reads like `headings`.
 """
 from __future__ import annotations
 
-import re
-
 from ..doc import Doc
-from ..finish import finish
 from ..model import Item
 from . import headings
 
 NAME = "progress"
-_REPORT = re.compile(r"进展|推进情况|进度|通报|完成情况|落实情况|实施情况")
-
-
-def is_report(doc: Doc) -> bool:
-    head = [ln for ln in doc.lines[:6] if ln.kind not in ("heading", "field")][:3]
-    return any(_REPORT.search(ln.copy) for ln in head)
-
-
 def has_status_labels(doc: Doc) -> bool:
     return any(role == "status" for ln in doc.free_lines() for role, _, _ in doc.fields_in(ln, doc.copy_rest(ln)))
 
 
 def detect(doc: Doc) -> float:
-    if not is_report(doc) or has_status_labels(doc):
+    if not headings.is_report(doc) or has_status_labels(doc):
         return 0.0
     score = headings.detect(doc)
     return score + 0.5 if score else 0.0
 
 
 def read(doc: Doc) -> list[Item]:
-    drafts = headings.walk(doc, headings.item_style(doc))
-    for d in drafts:
-        texts = [seg[1] if seg[0] == "p" else seg[2] for seg in d.segments if seg[0] in ("p", "m")]
-        d.status = [("", t) for t in texts]
-        d.status_plain = True
-        d.segments = []
-    return headings.tidy(finish(doc, drafts, NAME))
+    return headings.read_as(doc, headings.item_style(doc), NAME, all_status=True)
