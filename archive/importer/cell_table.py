@@ -7,7 +7,6 @@ of several lines (units one per line) and a sub-row without a number are recogni
 """
 from __future__ import annotations
 
-import re
 
 from .cells import cell_number, fit, skip_cost, stay_cost
 from .columns import Column, column_of

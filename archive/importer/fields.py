@@ -6,7 +6,7 @@ from .doc import Doc
 from .labels import match_copy
 from .model import Draft, Line
 from .numbering import REDACTED_MEASURE, match_heading
-from .text import WS, clean_value, split_names
+from .text import WS, clean_value, split_names, units_in
 
 
 def add_fields(doc: Doc, d: Draft, ln: Line, start_copy: int) -> str:
@@ -60,12 +60,30 @@ def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "
         d.deadline.append(value if own_line else value.rstrip("。"))   # alone on its line: as printed
     elif role in ("lead", "partners"):
         value, _, rest = value.partition("。")          # units never hold a 。: the text after is not a unit
+        value, more = _units_then_text(doc, value)
+        rest = " ".join(x for x in (more, rest) if x.strip(WS))
         (d.lead if role == "lead" else d.partners).extend(split_names(value, doc.labels))
         d.open_field = role if not rest and value.rstrip(WS).endswith(("、", "，", ",")) else ""
         if rest.strip(WS):
             add_text(d, rest.strip(WS), no)
     elif role == "status":
         d.status.append((label, value.strip(WS)))
+
+
+def _units_then_text(doc: Doc, value: str) -> tuple[str, str]:
+    """"市发改委、市公安局 东城 西城 合计 2 3": the units, then text printed after them."""
+    tokens = value.split()
+    if len(tokens) < 2:
+        return value, ""
+    k = 1
+    while k < len(tokens) and units_in(tokens[k], doc.labels):
+        k += 1
+    if k == len(tokens) or not units_in(tokens[0], doc.labels):
+        return value, ""
+    cut = 0
+    for tok in tokens[:k]:
+        cut = value.index(tok, cut) + len(tok)
+    return value[:cut], value[cut:].strip(WS)
 
 
 def add_text(d: Draft, text: str, no: int):

@@ -92,7 +92,6 @@ def parse_pipe_table(run: list[tuple[int, str]], labels: Labels) -> Table | None
             continue                                        # header repeated on a new page
         cells = cells[:ncols]
         num_at = next((i for i, c in enumerate(cells) if is_number_cell(c) is not None), None)
-        notes = []
         if num_col is not None and num_at is not None and num_at <= num_col:
             offset = num_col - num_at
             numbered = True
