@@ -17,7 +17,7 @@ def finish(doc: Doc, drafts: list[Draft], reader: str = "") -> list[Item]:
         if d.number is None:
             for no in sorted(set(d.lines)):
                 doc.unplaced.append((no, doc.raw_lines[no - 1].strip(WS),
-                                     "fields before the first item, and no number to give them"))
+                                     "fields before the first item: the rest of an item on an earlier page"))
             continue
         item = Item(number=d.number, title=d.title, category=d.category, reader=reader)
         item.body = markdown_body.render(d.segments)

@@ -78,5 +78,6 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     flags: set = field(default_factory=set)
     last_measure: int = 0
+    orphan: bool = False         # a fragment no number can be given to (reported, not an item)
     open_field: str = ""         # a unit list that ended in 、 and goes on on the next line
     status_plain: bool = False   # status is the item's own text (progress report), joined by spaces

@@ -35,6 +35,9 @@ def _move_out(doc: Doc, d: Draft, segments: list[tuple], role: str):
             d.lines = [n for n in d.lines if n != seg[2]]
 
 
+_LIST_TITLE = re.compile(r"清单|实事|项目|方案|计划")
+
+
 def start_fragment(doc: Doc, pre: list[Line], drafts: list[Draft]) -> Draft:
     """Fields before the first numbered item: the tail of an item from an earlier page."""
     d = Draft(number=None, fragment=True)
@@ -43,8 +46,13 @@ def start_fragment(doc: Doc, pre: list[Line], drafts: list[Draft]) -> Draft:
         if looks_like_page_text(ln, pre):
             break
         body.insert(0, ln)
-    for ln in pre[:len(pre) - len(body)]:
+    page = pre[:len(pre) - len(body)]
+    for ln in page:
         doc.metadata_lines.append((ln.no, ln.text, "preamble"))
+    # Only the list's own publication (its title printed above) continues one of its items;
+    # on a bare newspaper page (masthead, "上接第一版") the lines belong to an item we
+    # cannot name: they are reported, not made into an item.
+    d.orphan = not any(_LIST_TITLE.search(ln.copy) for ln in page)
     for ln in body:
         add_text(d, ln.text, ln.no)
     drafts.append(d)
@@ -62,7 +70,7 @@ def looks_like_page_text(ln: Line, pre: list[Line]) -> bool:
 def resolve_fragment_numbers(drafts: list[Draft]):
     numbered = [d.number for d in drafts if d.number is not None]
     for d in drafts:
-        if d.fragment and d.number is None:
+        if d.fragment and d.number is None and not d.orphan:
             first = numbered[0] if numbered else None
             if first and first > 1 and first - 1 not in numbered:
                 d.number = first - 1
