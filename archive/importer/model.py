@@ -81,3 +81,8 @@ class Draft:
     orphan: bool = False         # a fragment no number can be given to (reported, not an item)
     open_field: str = ""         # a unit list that ended in 、 and goes on on the next line
     status_plain: bool = False   # status is the item's own text (progress report), joined by spaces
+
+    def uncertain(self, field_name: str, why: str):
+        """A reader decided something the source leaves open: flag it, say which field and why."""
+        self.flags.add("uncertain")
+        self.notes.append(f"{field_name}：{why}")

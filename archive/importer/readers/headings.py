@@ -127,6 +127,7 @@ def walk(doc: Doc, style: str) -> list[Draft]:
             continue
         if cur is not None and cur.open_field and ln.kind == "text" and units_in(ln.text, doc.labels):
             put_field(doc, cur, cur.open_field, ln.text, ln.no)     # a unit list cut by a page break
+            cur.uncertain(cur.open_field, f"第{ln.no}行接续上面以“、”结尾的单位名单（中间隔着页码或表头），已并入。")
             continue
         if ln.kind == "heading" and ln.style == style:
             started = True

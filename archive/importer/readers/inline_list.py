@@ -121,7 +121,7 @@ def _read_semicolons(doc: Doc) -> list[Item]:
                 parts[0] = parts[0][intro.end():]
             for k, p in enumerate(parts, 1):
                 d = Draft(number=k, title=p.strip(WS).rstrip("。").strip(WS), lines=[ln.no])
-                d.notes.append("原文各事项印在同一段中、以“；”分隔，序号按出现顺序。")
+                d.uncertain("number", "原文各事项印在同一段中、以“；”分隔，没有编号，序号按出现顺序。")
                 drafts.append(d)
         else:
             doc.metadata_lines.append((ln.no, ln.text, "preamble" if not drafts else "after the list"))

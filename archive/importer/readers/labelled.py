@@ -71,5 +71,5 @@ def read(doc: Doc) -> list[Item]:
     for t in texts:
         doc.unplaced.append((t.no, t.text, "text after the last item's fields (page text after the list?)"))
     for d in drafts:
-        d.notes.append("原文事项没有编号，序号按出现顺序。")
+        d.uncertain("number", "原文事项没有编号，序号按出现顺序。")
     return finish(doc, drafts, NAME)
