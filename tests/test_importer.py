@@ -223,7 +223,7 @@ def test_circled_numerals_in_one_line_each():
 def test_circled_numerals_within_one_paragraph():
     got = items("街道实事\n①新建社区食堂2处；②改造背街小巷5条；③开展免费体检。\n")
     assert [(it["number"], it["title"], it["source_lines"]) for it in got] == [
-        (1, "新建社区食堂2处", [2, 2]), (2, "改造背街小巷5条", [2, 2]), (3, "开展免费体检。", [2, 2])]
+        (1, "新建社区食堂2处", [2, 2]), (2, "改造背街小巷5条", [2, 2]), (3, "开展免费体检", [2, 2])]      # the 。 closes the list, not the item
 
 
 def test_unnumbered_items_in_one_paragraph_separated_by_semicolons():

@@ -59,7 +59,7 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
             break
         k += 1
     if not starts:
-        return None
+        return table, len(cols)          # a header without rows: kept, so the diagnosis can name it
     used_until = lines[k - 1][0] if k else 0
     bounds = starts + [len(cells)]
     for r, (a, b) in enumerate(zip(bounds, bounds[1:])):

@@ -127,7 +127,7 @@ class Doc:
     def _split_inline_sequence(self, line: Line) -> list[Line]:
         """A line holding several circled-numbered items "①…；②…" becomes one line per item."""
         starts = [m.start() for m in re.finditer(f"[{CIRCLED}]", line.copy)
-                  if m.start() == 0 or line.copy[m.start() - 1] in ";；。,， "]
+                  if m.start() == 0 or line.copy[m.start() - 1] in ";；。,，:： "]
         if len(starts) < 2 or line.kind == "table":
             return [line]
         mc = match_copy(line.text)

@@ -78,6 +78,7 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     flags: set = field(default_factory=set)
     last_measure: int = 0
+    separator: bool = False      # the title line ended in ; (items printed as one list)
     orphan: bool = False         # a fragment no number can be given to (reported, not an item)
     open_field: str = ""         # a unit list that ended in 、 and goes on on the next line
     status_plain: bool = False   # status is the item's own text (progress report), joined by spaces

@@ -68,7 +68,7 @@ def read_as(doc: Doc, style: str, name: str, all_status: bool = False) -> list[I
         for d in drafts:
             if all_status or not d.status:
                 status_from_text(d)
-    return tidy(finish(doc, drafts, name))
+    return finish(doc, tidy(drafts), name)
 
 
 _REPORT = re.compile(r"进展|推进情况|进度|通报|完成情况|落实情况|实施情况")
@@ -87,20 +87,21 @@ def status_from_text(d: Draft):
     d.segments = []
 
 
-def tidy(items: list[Item]) -> list[Item]:
-    """Items printed as one list ("①…;②…;③…。"): the `;` and the closing `。` are separators."""
-    ends = [it.title.rstrip(WS)[-1:] for it in items if it.title]
-    if len(ends) >= 3 and sum(e in ";；" for e in ends) * 2 >= len(ends):
-        for it in items:
-            it.title = it.title.rstrip(WS).rstrip(";；。").rstrip(WS)
-    return items
+def tidy(drafts: list[Draft]) -> list[Draft]:
+    """Items printed as one list ("①…;②…;③…。"): the 。 after the last is the list's end."""
+    if len(drafts) >= 2 and sum(d.separator for d in drafts) * 2 >= len(drafts):
+        for d in drafts:
+            d.title = d.title.rstrip("。").rstrip(WS)
+    return drafts
 
 
 def start_item(doc: Doc, ln: Line, category: str, group_lead: list[str]) -> Draft:
     cur = Draft(number=ln.number, category=category, lines=[ln.no])
     head = add_fields(doc, cur, ln, doc.copy_rest(ln))
     cur.had_field = False        # fields on the title line do not end the body
-    head = head.strip(WS).rstrip(",，;；、").strip(WS)
+    head = head.strip(WS)
+    cur.separator = head[-1:] in ";；"
+    head = head.rstrip(",，;；、").strip(WS)
     if head or not cur.title:
         cur.title = head
     if not cur.lead and not cur.partners:
@@ -126,8 +127,9 @@ def walk(doc: Doc, style: str) -> list[Draft]:
                 doc.metadata_lines.append((ln.no, ln.text, "table" if ln.kind != "page" else "page"))
             continue
         if cur is not None and cur.open_field and ln.kind == "text" and units_in(ln.text, doc.labels):
-            put_field(doc, cur, cur.open_field, ln.text, ln.no)     # a unit list cut by a page break
-            cur.uncertain(cur.open_field, f"第{ln.no}行接续上面以“、”结尾的单位名单（中间隔着页码或表头），已并入。")
+            role = cur.open_field
+            put_field(doc, cur, role, ln.text, ln.no)     # a unit list cut by a page break
+            cur.uncertain(role, f"第{ln.no}行接续上面以“、”结尾的单位名单（中间隔着页码或表头），已并入。")
             continue
         if ln.kind == "heading" and ln.style == style:
             started = True

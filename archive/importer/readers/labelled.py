@@ -30,11 +30,12 @@ def detect(doc: Doc) -> float:
 _CATEGORY = re.compile(r"^(关键词|类别|分类|领域)\s*[:：]?\s*")
 
 
-def _category(doc: Doc, texts: list[Line], category: str) -> str:
+def _category(doc: Doc, texts: list[Line], category: str, first: bool) -> str:
     """A short line without a sentence's end before an item's title ("关键词 医疗") heads a
     group of items: taken out of `texts`, it becomes their category."""
-    while len(texts) >= 2 and len(texts[0].copy) <= 12 and not ends_terminal(texts[0].text):
-        line = texts.pop(0)
+    while len(texts) >= 2 and len(texts[-2].copy) <= 12 and not ends_terminal(texts[-2].text) \
+            and (_CATEGORY.match(texts[-2].copy) or (len(texts) == 2 and not first)):
+        line = texts.pop(-2)
         doc.metadata_lines.append((line.no, line.text, "category"))
         category = _CATEGORY.sub("", line.copy) if _CATEGORY.match(line.copy) else line.text
     return category
@@ -54,11 +55,11 @@ def read(doc: Doc) -> list[Item]:
             texts.append(ln)
             continue
         if texts or cur is None:
+            category = _category(doc, texts, category, first=cur is None)
             if cur is None and texts:
                 for t in texts[:-1]:
                     doc.metadata_lines.append((t.no, t.text, "preamble"))
                 texts = texts[-1:]
-            category = _category(doc, texts, category)
             cur = Draft(number=len(drafts) + 1, category=category)
             if texts:
                 cur.title = texts[0].text
