@@ -100,7 +100,7 @@ def item_page(site: Site, item: Item, prev: Item | None, next_: Item | None) -> 
             "flags": flags,
             "uncertain": "uncertain" in item.flags,
             "note": item.note,
-            "status": item.status,
+            "status_text": item.status_text,
             "topics": [{"name": t.name, "url": t.url} for t in site.item_topics[item.id]],
             "source": {"first": first, "last": last, "url": source_lines_url(item)},
         },
