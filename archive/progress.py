@@ -22,7 +22,7 @@ from .problems import Problem
 
 CHINA = dt.timezone(dt.timedelta(hours=8))     # Asia/Shanghai: UTC+8, no daylight saving since 1991
 ENTRY_KEYS = ("date", "status", "as_printed", "percent", "text", "source")
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 _WEB = re.compile(r"https?://[^\s<>\"]+$")
 
 
@@ -77,7 +77,7 @@ def as_of_date(given: str | None = None, environ=os.environ) -> dt.date:
 
 def map_words(statuses: Statuses, words: str) -> tuple[str | None, int | float | None]:
     """The code a report's status words map to (None: an editor must decide), and the percent they print."""
-    found = _PERCENT.search(words)
+    found = PERCENT.search(words)
     percent = _number(found.group(1)) if found else None
     for rule in statuses.rules:
         if "word" in rule and rule["word"] in words:
