@@ -1,11 +1,39 @@
 """The open data contract: site/data/items.json, one object per item. Other tools rely on it;
-change a key only together with the README's description of it."""
+change a key only together with its declaration in registry/opendata.yaml (which the CSV, the JSON
+Schema, the data package and the data page are made from) and the README."""
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from .model import Archive, Item, Progress
+
+DECLARATION = Path(__file__).resolve().parent.parent / "registry" / "opendata.yaml"
+TYPES = ("string", "integer", "date", "names", "line_range", "flags")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str                   # one of TYPES
+    description: str            # Chinese, for the data page and the data package
+    nullable: bool = False      # null in items.json, an empty cell in the CSV
+    required: bool = False      # never "" or []
+    min: int | None = None
+
+
+def load_declaration(path: Path = DECLARATION) -> tuple[dict, list[Field]]:
+    """The dataset's metadata (title, description, keywords, license) and its fields, in column order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fields = [Field(**spec) for spec in data.pop("fields")]
+    unknown = [f"{f.name}: {f.type}" for f in fields if f.type not in TYPES]
+    if unknown:
+        raise ValueError(f"{path}: 未知的字段类型 {', '.join(unknown)}；可用的类型：{', '.join(TYPES)}")
+    return data, fields
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 

@@ -1,4 +1,4 @@
-"""Build the site from scratch: read → validate → model → plan → render + write → index → swap into place.
+"""Build the site from scratch: read → validate → model → open data → plan → render + write → index → swap into place.
 
 The site is written into a temporary folder next to the target and swapped in only when every stage has
 succeeded; content errors are printed and leave the last good site untouched.
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from ..opendata import items_json_chunks
+from ..downloads import write_open_data
+from ..feeds import feeds
 from ..pages import Page, load_topics, plan
 from ..problems import report
 from ..progress import as_of_argument
@@ -79,10 +80,13 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
     """Write the whole site for an already validated archive; `out` is replaced only if this succeeds."""
     stats = Stats()
     assets = fingerprint(STATIC)
-    env = environment(TEMPLATES, assets, site_config())
-    pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])))
+    config = site_config()
+    env = environment(TEMPLATES, assets, config)
     writer = Writer(out)
     try:
+        downloads = write_open_data(archive, config["base_url"], writer.stream)   # first: the data page shows sizes
+        pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
+                     lambda: downloads)
         for page in pages:
             writer.claim(output_path(page.url))
         stats.bytes += write_pages(pages, env, writer, jobs, progress)
@@ -92,8 +96,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         extras = extra_files(archive, pages)
         for path, data in extras.items():
             stats.bytes += writer.write(path, data)
-        stats.bytes += writer.stream("data/items.json", items_json_chunks(archive))
-        stats.files = len(pages) + len(assets) + len(extras) + 1
+        stats.bytes += sum(d.bytes for d in downloads.values())
+        stats.files = len(pages) + len(assets) + len(extras) + len(downloads)
         if index:
             from ..search_index import build_index   # imported here: --no-index builds never load it
             index_started = time.perf_counter()
@@ -121,7 +125,8 @@ def site_config() -> dict:
 
 
 def extra_files(archive, pages: list[Page]) -> dict[str, bytes]:
-    base = site_config()["base_url"]
-    files = sitemaps(base, [p.url for p in pages if p.url.endswith("/")])
-    files["robots.txt"] = robots(base)
+    config = site_config()
+    files = sitemaps(config["base_url"], [p.url for p in pages if p.url.endswith("/")])
+    files["robots.txt"] = robots(config["base_url"])
+    files.update(feeds(archive, config))
     return files

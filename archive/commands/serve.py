@@ -23,7 +23,7 @@ from ..problems import report
 from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..content import read_lists
-from ..opendata import items_json_chunks
+from ..downloads import write_open_data
 from ..validate import build_archive, build_lists, load_rules
 from ..workers import render
 from .build import HERE, STATIC, TEMPLATES, build_site, extra_files, load_content, site_config, topics_file
@@ -63,7 +63,8 @@ class State:
     pages: dict[str, Page]
     env: object
     assets: dict[str, bytes]          # "/static/site.ab12.css" → bytes
-    extras: dict[str, bytes] | None = None   # sitemap, robots, items.json: made on first request (~1 s at 10k)
+    extras: dict[str, bytes] | None = None   # sitemap, robots, feeds, data/: made on first request (~1 s at 10k)
+    downloads: dict | None = None            # what the data page says of data/: made with `extras`
 
 
 class Site:
@@ -81,15 +82,27 @@ class Site:
         else:
             env, asset_bytes = self.state.env, self.state.assets
         templates = set(env.list_templates(extensions=["html"]))
-        pages = plan(archive, load_topics(topics_file(self.root)), self.root, templates)
-        self.state = State(version, archive, {p.url: p for p in pages}, env, asset_bytes)
+        state = State(version, archive, {}, env, asset_bytes)
+        pages = plan(archive, load_topics(topics_file(self.root)), self.root, templates, lambda: self.downloads(state))
+        state.pages = {p.url: p for p in pages}
+        self.state = state
 
     def extras(self, state: State) -> dict[str, bytes]:
         if state.extras is None:
             pages = list(state.pages.values())
-            state.extras = {"/" + path: data for path, data in extra_files(state.archive, pages).items()}
-            state.extras["/data/items.json"] = b"".join(items_json_chunks(state.archive))
+            files = {"/" + path: data for path, data in extra_files(state.archive, pages).items()}
+
+            def keep(path: str, chunks) -> int:
+                files["/" + path] = b"".join(chunks)
+                return len(files["/" + path])
+
+            state.downloads = write_open_data(state.archive, site_config()["base_url"], keep)
+            state.extras = files
         return state.extras
+
+    def downloads(self, state: State) -> dict:
+        self.extras(state)
+        return state.downloads
 
     def reread_all(self):
         self.rules, problems = load_rules(self.root, self.rules.as_of)
