@@ -35,7 +35,7 @@ def small_archive(tmp_path: Path) -> Archive:
     other = ItemList("unnamed-2024", unnamed, 2024, None, "**市2024年民生实事", "**市", None, "sources/a.txt")
     other.items = [Item(other, 1, "", "", "残段", "", None, [], [], (1, 1), ("fragment",))]
     return Archive({j.path: j for j in (shandong, weifang, anhui, unnamed)},
-                   {d.key: d for d in (jiaoyu, caizheng, unused)}, [lst, other])
+                   {d.key: d for d in (jiaoyu, caizheng, unused)}, [lst, other], as_of=dt.date(2022, 12, 31))
 
 
 TOPICS = [Topic("yanglao", "养老", "", ("养老",)), Topic("jiaoyu", "教育", "", ("教育", "课后"))]

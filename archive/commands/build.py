@@ -17,6 +17,7 @@ from ..downloads import write_open_data
 from ..feeds import feeds
 from ..pages import Page, load_topics, plan
 from ..problems import report
+from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..sitemaps import robots, sitemaps
 from ..validate import build_archive
@@ -36,12 +37,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-index", action="store_true", help="skip the search index stage")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="render workers (default: 2, or 1 on a one-core machine)")
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
+                        help="statuses and overdue hold as of this date (default: SOURCE_DATE_EPOCH, else today in China)")
 
 
 def run(args) -> int:
     started = time.perf_counter()
     content = args.content.resolve()
-    archive = load_content(content)
+    archive = load_content(content, args.as_of)
     if archive is None:
         print("上一次生成的网站保持不变。", file=sys.stderr)
         return 1
@@ -52,9 +55,9 @@ def run(args) -> int:
     return 0
 
 
-def load_content(content: Path):
+def load_content(content: Path, as_of=None):
     """The validated archive, or None after printing why not: nothing may be written from bad content."""
-    archive, problems = build_archive(content.parent, content)
+    archive, problems = build_archive(content.parent, content, as_of=as_of)
     report(problems, sys.stderr)
     if any(p.is_error for p in problems):
         print("内容有错误，未生成网站。", file=sys.stderr)

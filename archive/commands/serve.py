@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..pages import Page, load_topics, plan
 from ..problems import report
+from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..content import read_lists
 from ..downloads import write_open_data
@@ -50,6 +51,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder of the first build")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--no-index", action="store_true", help="skip the search index in the first build")
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
+                        help="statuses and overdue hold as of this date (default: SOURCE_DATE_EPOCH, else today in China)")
 
 
 @dataclass
@@ -65,11 +68,11 @@ class State:
 
 
 class Site:
-    def __init__(self, content: Path, out: Path):
+    def __init__(self, content: Path, out: Path, as_of=None):
         self.content, self.root, self.out = content, content.parent, out
         self.lock = threading.Lock()
         self.state: State | None = None
-        self.rules, _ = load_rules(self.root)      # the first build reported their problems
+        self.rules, _ = load_rules(self.root, as_of)      # the first build reported their problems
 
     def load(self, archive, version: int, renderer_changed: bool = True) -> None:
         if renderer_changed or self.state is None:
@@ -102,7 +105,7 @@ class Site:
         return state.downloads
 
     def reread_all(self):
-        self.rules, problems = load_rules(self.root)
+        self.rules, problems = load_rules(self.root, self.rules.as_of)
         archive, more = build_archive(self.root, self.content, self.rules)
         return archive, problems + more
 
@@ -251,12 +254,12 @@ def content_type(path: str) -> str:
 
 def run(args) -> int:
     content = args.content.resolve()
-    archive = load_content(content)
+    archive = load_content(content, args.as_of)
     if archive is None:
         print("改正后重新运行。", file=sys.stderr)
         return 1
     stats = build_site(archive, content.parent, args.out, index=not args.no_index, progress=sys.stderr.isatty())
-    site = Site(content, args.out)
+    site = Site(content, args.out, archive.as_of)
     site.load(archive, 1)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(site))
     server.daemon_threads = True

@@ -13,7 +13,9 @@ from archive.model import Archive
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
 from .data import data_page
+from .overdue import overdue_pages
 from .site import Site, Topic, source_url
+from .status import report_pages, report_source
 from .views import paginate
 
 
@@ -41,6 +43,8 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
     for y in sorted(site.by_year):
         pages.append(Page(f"/nian/{y}/", "year.html", partial(year, site, y)))
     pages.append(Page("/fenlei/", "topics.html", partial(topic_index, site)))
+    pages += overdue_pages(site, Page)
+    pages += [Page(url, "source.html", partial(report_source, site, path)) for url, path in report_pages(site)]
     for t in topics:
         rows = site.topic_items.get(t.slug, [])
         if rows:
