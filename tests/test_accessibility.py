@@ -63,8 +63,8 @@ def page_paths(site: Path) -> dict[str, str]:
         "topic": "/fenlei/yanglao/",
         "topic index": "/fenlei/",
         "source": f"/yuanwen/{Path(weifang['source']).stem}/",
-        "search with results": "/search/?q=" + quote("教育局"),
-        "search without results": "/search/?q=" + quote("地铁"),
+        "search with results": "/search/?q=" + quote("市卫健委"),   # departments named, filters, results
+        "search without results": "/search/?q=" + quote("养老院 补贴"),   # with suggestions
         "404": "/no-such-page/",
     }
     for name, path in paths.items():
