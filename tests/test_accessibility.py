@@ -15,6 +15,9 @@ from urllib.parse import quote
 
 import pytest
 
+from archive.commands.build import TEMPLATES, topics_file
+from archive.pages import load_topics, plan
+from archive.validate import build_archive
 from conftest import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -22,9 +25,15 @@ SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/minsheng-screenshots"))
 WIDTHS = [375, 1280]
 # Predicates are functions, not strings: the site's CSP forbids eval, which string predicates use.
 SEARCH_DONE = "() => /^(共|没有)/.test(document.querySelector('#search-status').textContent)"
-PAGE_TYPES = ["home", "province", "city", "district", "list", "item", "redacted item", "department index",
-              "department", "year", "year index", "topic", "topic index", "source", "search with results",
-              "search without results", "404"]
+# Each page type checked here and the template that renders it. A template the build plans that is not
+# named here (a page type added since) is checked too, on its first planned page: see pytest_generate_tests.
+TEMPLATE_OF = {
+    "home": "home.html", "province": "jurisdiction.html", "city": "jurisdiction.html",
+    "district": "jurisdiction.html", "list": "list.html", "item": "item.html", "redacted item": "item.html",
+    "department index": "departments.html", "department": "department.html", "year": "year.html",
+    "year index": "years.html", "topic": "topic.html", "topic index": "topics.html", "source": "source.html",
+    "search with results": "search.html", "search without results": "search.html", "404": "404.html",
+}
 
 # What the focused element looks like: a focus style is an outline at least 2 px wide in a colour one can
 # see, or a box-shadow; `rect` must lie inside the viewport (the browser scrolls it there).
@@ -39,6 +48,27 @@ FOCUS_STATE = """() => {
           shadow: s.boxShadow !== "none",
           rect: [r.left, r.top, r.right, r.bottom], vw: innerWidth, vh: innerHeight};
 }"""
+
+
+def planned_pages() -> dict[str, str]:
+    """url → template of every page the build plans for the real content, planned as build_site does."""
+    archive, _ = build_archive(ROOT, ROOT / "content")
+    templates = {str(t.relative_to(TEMPLATES)) for t in TEMPLATES.rglob("*.html")}
+    return {p.url: p.template for p in plan(archive, load_topics(topics_file(ROOT)), ROOT, templates)}
+
+
+def unnamed_page_types() -> dict[str, str]:
+    """"page of <template>" → its first planned URL, for each planned template TEMPLATE_OF does not name."""
+    first: dict[str, str] = {}
+    for url, template in planned_pages().items():
+        if template not in TEMPLATE_OF.values():
+            first.setdefault(f"page of {template}", url)
+    return first
+
+
+def pytest_generate_tests(metafunc):
+    if "kind" in metafunc.fixturenames:
+        metafunc.parametrize("kind", [*TEMPLATE_OF, *unnamed_page_types()])
 
 
 def page_paths(site: Path) -> dict[str, str]:
@@ -66,6 +96,7 @@ def page_paths(site: Path) -> dict[str, str]:
         "search with results": "/search/?q=" + quote("市卫健委"),   # departments named, filters, results
         "search without results": "/search/?q=" + quote("养老院 补贴"),   # with suggestions
         "404": "/no-such-page/",
+        **unnamed_page_types(),
     }
     for name, path in paths.items():
         local = site / path.split("?")[0].lstrip("/") / "index.html"
@@ -146,8 +177,14 @@ def without_focus_style(stops: list[dict]) -> list[dict]:
 
 
 # One visit per page and width checks all three, since loading a page and axe is most of the time.
+def test_each_page_type_is_the_template_it_is_named_for(paths):
+    planned = planned_pages()
+    for kind, path in paths.items():
+        url = "/404.html" if kind == "404" else path.split("?")[0]
+        assert planned[url] == TEMPLATE_OF.get(kind, kind.removeprefix("page of ")), f"{kind}: {path}"
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_page_passes_axe_starts_with_a_skip_link_and_shows_focus(open_page, paths, axe_source, kind, width):
     where = f"{kind} {paths[kind]} at {width}px"
     page = open_page(paths[kind], width)
