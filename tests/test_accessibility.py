@@ -126,7 +126,7 @@ def open_page(browser, site_url):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(site_url + path, wait_until="networkidle")
+        page.goto(site_url + path, wait_until="load")
         if path.startswith("/search/?"):
             page.wait_for_function(SEARCH_DONE)
         page.errors = errors
@@ -221,11 +221,12 @@ def test_page_passes_axe_starts_with_a_skip_link_and_shows_focus(open_page, path
 @pytest.mark.parametrize("width", WIDTHS)
 def test_search_with_the_keyboard_alone(open_page, paths, built_site, width):
     """`/` → type → Enter; Tab to a filter and change it with the arrow keys; Tab to 清除筛选 and press
-    Enter; Tab to the first result and press Enter. Every element focused on the way shows it."""
+    Enter; Tab through the first 20 results to 再显示 and press Enter; focus lands on the 21st result, and
+    Enter opens it. Every element focused on the way shows it."""
     page = open_page("/", width)
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "site-q"
-    page.keyboard.type("医保")
+    page.keyboard.type("建设")               # 69 items: more than one page of results
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=*")
     page.wait_for_function(SEARCH_DONE)
@@ -245,7 +246,11 @@ def test_search_with_the_keyboard_alone(open_page, paths, built_site, width):
     assert page.inner_text("#search-status") == total
     assert page.evaluate("document.activeElement.id") == "facet-j", "focus was lost with the clear button"
 
-    stops += tab_until(page, "#search-results a")
+    stops += tab_until(page, "#search-more")        # through every result shown
+    assert page.locator("#search-results li").count() == 20
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.closest('#search-results li:nth-child(21)')")
+    stops.append(page.evaluate(FOCUS_STATE))
     href = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")
     page.wait_for_url("**" + href)
