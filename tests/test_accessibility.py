@@ -233,7 +233,7 @@ def check_page(page, axe_source: str, kind: str, where: str, width: int) -> None
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_search_with_the_keyboard_alone(open_page, paths, built_site, width):
+def test_search_with_the_keyboard_alone(open_page, width):
     """`/` → type → Enter; Tab to a filter and change it with the arrow keys; Tab to 清除筛选 and press
     Enter; Tab through the first 20 results to 再显示 and press Enter; focus lands on the 21st result, and
     Enter opens it. Every element focused on the way shows it."""
