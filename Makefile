@@ -3,12 +3,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: site test serve check clean
+.PHONY: site test serve check install clean
 
 site: $(VENV)/.installed
 	$(PY) build.py
 
-test: $(VENV)/.installed
+test: install
 	$(PY) -m pytest
 
 serve: $(VENV)/.installed
@@ -17,6 +17,13 @@ serve: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) build.py check
 
+# Python for the build and tests; axe-core (package-lock.json) for tests/test_accessibility.py only.
+install: $(VENV)/.installed node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
@@ -24,4 +31,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) node_modules
