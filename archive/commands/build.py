@@ -26,6 +26,7 @@ from ..problems import report
 from ..render import environment, fingerprint
 from ..validate import build_archive
 from ..writer import Writer, output_path
+from .args import content_dir, positive, site_dir
 
 HERE = Path(__file__).resolve().parents[2]
 TEMPLATES = HERE / "templates"
@@ -34,13 +35,20 @@ TOPICS = HERE / "registry" / "topics.yaml"
 BATCH = 200          # pages per unit of work handed to a render worker
 
 
+EXAMPLES = """示例：
+  python build.py                              生成网站到 site/
+  python build.py --no-index                   不建搜索索引（更快，搜索页不可用）
+  python build.py --content 别处/content --out /tmp/site   生成另一份内容
+"""
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("--content", type=Path, default=HERE / "content",
-                        help="content folder (its parent holds registry/ and sources/)")
-    parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder, replaced on success")
-    parser.add_argument("--no-index", action="store_true", help="skip the search index stage")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="render workers (default: 2, or 1 on a one-core machine)")
+    parser.add_argument("--content", type=content_dir, default=str(HERE / "content"),
+                        help="内容文件夹（它的上一级有 registry/ 和 sources/）")
+    parser.add_argument("--out", type=site_dir, default=str(HERE / "site"), help="输出文件夹，成功后整个替换")
+    parser.add_argument("--no-index", action="store_true", help="不建搜索索引")
+    parser.add_argument("--jobs", type=positive, default=min(2, os.cpu_count() or 1),
+                        help="并行渲染的进程数（默认 2，单核机器为 1）")
 
 
 def run(args) -> int:

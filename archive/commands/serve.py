@@ -23,6 +23,7 @@ from ..problems import report
 from ..render import environment, fingerprint
 from ..content import read_lists
 from ..validate import build_archive, build_lists, load_rules
+from .args import content_dir, port, site_dir
 from .build import (HERE, STATIC, TEMPLATES, build_site, extra_files, items_json_chunks, load_content, render,
                     site_config, topics_file)
 
@@ -41,14 +42,18 @@ RELOAD_JS = b"""// Added by `build.py serve` only: reload when the server has re
 })();
 """
 RELOAD_TAG = b'<script src="/__serve/reload.js" defer></script>\n</head>'
+EXAMPLES = """示例：
+  python build.py serve                        生成并在 http://127.0.0.1:8000/ 预览，改动后自动更新
+  python build.py serve --port 8001 --no-index 换端口；不建搜索索引，启动更快
+"""
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--content", type=Path, default=HERE / "content",
-                        help="content folder (its parent holds registry/ and sources/)")
-    parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder of the first build")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--no-index", action="store_true", help="skip the search index in the first build")
+    parser.add_argument("--content", type=content_dir, default=str(HERE / "content"),
+                        help="内容文件夹（它的上一级有 registry/ 和 sources/）")
+    parser.add_argument("--out", type=site_dir, default=str(HERE / "site"), help="第一次生成的输出文件夹")
+    parser.add_argument("--port", type=port, default=8000, help="端口（默认 8000；0 表示任选一个空闲端口）")
+    parser.add_argument("--no-index", action="store_true", help="第一次生成时不建搜索索引")
 
 
 @dataclass
