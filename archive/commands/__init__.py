@@ -9,6 +9,7 @@ import errno
 import importlib
 import sys
 
+from ..admin import VendorMismatch
 from .args import CommandError, Parser
 
 COMMANDS = {
@@ -33,7 +34,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(rest)
     try:
         return module.run(args)
-    except CommandError as error:
+    except (CommandError, VendorMismatch) as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

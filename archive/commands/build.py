@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from ..admin import site_admin_files
+from ..headers import headers_for
 from ..opendata import dumps, item_record
 from ..pages import Page, load_topics, plan
 from ..problems import report
@@ -100,7 +102,7 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         stats.pages = len(pages)
         for asset in assets.values():
             stats.bytes += writer.write(asset.path, asset.data)
-        extras = extra_files(archive, pages)
+        extras = extra_files(archive, pages) | site_admin_files(root, archive)
         for path, data in extras.items():
             stats.bytes += writer.write(path, data)
         stats.bytes += writer.stream("data/items.json", items_json_chunks(archive))
@@ -111,6 +113,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
             stats.index = build_index(archive, writer.tmp)
             stats.indexed = True
             stats.index_seconds = time.perf_counter() - index_started
+        stats.bytes += writer.write("_headers", headers_for(writer.tmp))     # last: it names what is there
+        stats.files += 1
         writer.commit()
     except BaseException:
         writer.abort()

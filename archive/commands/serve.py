@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..admin import site_admin_files
 from ..pages import Page, load_topics, plan
 from ..problems import report
 from ..render import environment, fingerprint
@@ -90,6 +91,8 @@ class Site:
             pages = list(state.pages.values())
             state.extras = {"/" + path: data for path, data in extra_files(state.archive, pages).items()}
             state.extras["/data/items.json"] = b"".join(items_json_chunks(state.archive))
+            # /admin/config.yml lists the list folders: a list added while serving gets its collection.
+            state.extras.update({"/" + path: data for path, data in site_admin_files(self.root, state.archive).items()})
         return state.extras
 
     def reread_all(self):
@@ -233,7 +236,7 @@ def with_reload(html: bytes) -> bytes:
 
 TYPES = {".css": "text/css", ".js": "application/javascript", ".mjs": "application/javascript",
          ".json": "application/json", ".svg": "image/svg+xml", ".xml": "application/xml",
-         ".txt": "text/plain; charset=utf-8", ".html": "text/html; charset=utf-8", ".wasm": "application/wasm"}
+         ".txt": "text/plain; charset=utf-8", ".yml": "text/yaml; charset=utf-8", ".html": "text/html; charset=utf-8", ".wasm": "application/wasm"}
 
 
 def content_type(path: str) -> str:
