@@ -53,3 +53,18 @@ def items_json(archive: Archive) -> list[dict]:
 
 def dumps(records: list[dict]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def items_json_chunks(archive):
+    """The bytes of `opendata.dumps(items_json(archive))`, one record at a time: at 100,000 items the
+    whole document held as records, str and bytes at once would add half a gigabyte to the peak."""
+    items = archive.items
+    if not items:
+        yield dumps([]).encode()
+        return
+    yield b"[\n"
+    for n, item in enumerate(items):
+        record = json.dumps(item_record(item), ensure_ascii=False, indent=1)
+        # json.dumps(list, indent=1) is each element dumped one level deeper; strings hold no raw newlines.
+        text = " " + record.replace("\n", "\n ")
+        yield (text + (",\n" if n + 1 < len(items) else "\n]\n")).encode()

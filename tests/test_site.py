@@ -187,7 +187,7 @@ def test_two_builds_are_byte_identical(built_site, tmp_path):
 
 
 def test_items_json_is_streamed_exactly_as_the_open_data_contract_dumps_it(built_site, tmp_path):
-    from archive.commands.build import items_json_chunks
+    from archive.opendata import items_json_chunks
     from archive.model import Archive
     from archive.opendata import dumps, items_json
     from archive.validate import build_archive
@@ -198,7 +198,7 @@ def test_items_json_is_streamed_exactly_as_the_open_data_contract_dumps_it(built
 
 
 def test_large_sites_get_a_sitemap_index():
-    from archive.commands.build import SITEMAP_LIMIT, sitemaps
+    from archive.sitemaps import SITEMAP_LIMIT, sitemaps
     urls = [f"/a/{n}/" for n in range(2 * SITEMAP_LIMIT + 1)]
     files = sitemaps("https://example.org", urls)
     assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]

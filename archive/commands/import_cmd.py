@@ -66,16 +66,21 @@ def run(args) -> int:
             print(f"{path}:{no}: list metadata ({role}): {line}", file=err)
     for no, line, why in result.unplaced:
         print(f"{path}:{no}: not placed ({why}): {line}", file=err)
-    print(f"import: {path}: {len(result.items)} items, {len(result.unplaced)} lines not placed", file=err)
+    print(f"import: {path}: {len(result.items)} items, {len(result.unplaced)} lines not placed"
+          + (f" (read as: {', '.join(result.readers)})" if result.readers else ""), file=err)
 
     if args.json:
         json.dump([it.as_json() for it in result.items], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    if not result.items:
+        print(f"import: 错误：{path} 中没有读出任何事项，未写入任何文件。读到的是：", file=err)
+        for line in result.diagnosis:
+            print(f"{path}: {line}", file=err)
+        print("import: 请确认这是一份事项清单或进展报告；若版式未被识别，可在 archive/importer/labels.yaml "
+              "或 columns.yaml 中补充标签或列名后重试，或手工录入。", file=err)
+        return 1
     if args.dry_run:
         return 0
-    if not result.items:
-        print("import: no items found: nothing written", file=err)
-        return 1
     folder = Path(args.out) / (args.list_id or path.stem)
     plan = plan_list(result, folder, _source_ref(path))
     for n in plan.duplicates:

@@ -23,10 +23,11 @@ from ..pages import Page, load_topics, plan
 from ..problems import report
 from ..render import environment, fingerprint
 from ..content import read_lists
+from ..opendata import items_json_chunks
 from ..validate import build_archive, build_lists, load_rules
+from ..workers import render
 from .args import content_dir, port, site_dir
-from .build import (HERE, STATIC, TEMPLATES, build_site, extra_files, items_json_chunks, load_content, render,
-                    site_config, topics_file)
+from .build import HERE, STATIC, TEMPLATES, build_site, extra_files, load_content, site_config, topics_file
 
 POLL_SECONDS = 0.1
 RELOAD_JS = b"""// Added by `build.py serve` only: reload when the server has rebuilt.

@@ -15,9 +15,8 @@ import yaml
 
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
 
-ROLES_INLINE = ("deadline", "lead", "partners", "status")   # may share a line with other text
+ROLES_INLINE = ("deadline", "lead", "partners", "status", "person", "title")   # may share a line with other text
 ROLES_FIELD = ("body",) + ROLES_INLINE                      # labelled fields in running text
-ROLES_TABLE = ("number", "title", "category") + ROLES_FIELD  # table column headers
 
 _PINYIN = re.compile(
     r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*|[a-z]+[1-5]?)\)")
@@ -42,18 +41,14 @@ class Labels:
         return re.compile(r"(?:" + "|".join(parts) + r")\s*:")
 
     def role_of_header(self, cell: str) -> str | None:
-        key = re.sub(r"\s+", "", cell).rstrip(":")
-        for role in ROLES_TABLE:
-            if key in self.by_role.get(role, ()):
-                return role
-        if any(p.fullmatch(key) for p in self.status_patterns):
-            return "status"
-        return None
+        """The role of a table header cell (columns.yaml, then the field labels)."""
+        from .columns import header_role
+        return header_role(cell, self)
 
 
 def load_labels(path: Path = LABELS_FILE) -> Labels:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    by_role = {role: tuple(data.get(role) or ()) for role in ROLES_TABLE}
+    by_role = {role: tuple(data.get(role) or ()) for role in ROLES_FIELD}
     return Labels(
         by_role=by_role,
         status_patterns=tuple(re.compile(p) for p in data.get("status_patterns") or ()),
