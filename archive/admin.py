@@ -8,6 +8,8 @@ editor opens /admin/. The configuration is never written by hand, so the editor 
 - one folder collection `lists` for every list's _list.yaml (content/<folder>/_list.yaml; new lists too),
 - one folder collection per list folder for its items (a folder collection stays small),
 - one files collection for the department registries (registry/departments/*.yaml).
+
+An item's `progress` entries are a list in its editor; their `status` is a select of registry/status.yaml.
 """
 from __future__ import annotations
 
@@ -116,6 +118,9 @@ def config_yaml(root: Path, content: Path, schema: dict, jurisdictions: dict, la
 def config(root: Path, content: Path, schema: dict, jurisdictions: dict, labels: dict[str, str]) -> dict:
     port = os.environ.get("DECAP_SERVER_PORT", str(LOCAL_PORT))
     folder = content.relative_to(root).as_posix()
+    status_file = root / "registry" / "status.yaml"
+    codes = [c["code"] for c in yaml.safe_load(status_file.read_text(encoding="utf-8"))["codes"]] \
+        if status_file.is_file() else []
     return {
         "backend": {"name": "git-gateway", "branch": "main",
                     "commit_messages": {"create": "新建 {{collection}}“{{slug}}”（网页编辑）",
@@ -127,7 +132,8 @@ def config(root: Path, content: Path, schema: dict, jurisdictions: dict, labels:
         "media_folder": "sources",
         "public_folder": "sources",
         "collections": [lists_collection(folder, schema, jurisdictions),
-                        *[items_collection(folder, name, labels.get(name, name), schema) for name in list_folders(content)],
+                        *[items_collection(folder, name, labels.get(name, name), schema, codes)
+                          for name in list_folders(content)],
                         departments_collection(root, schema, jurisdictions)],
     }
 
@@ -154,8 +160,12 @@ def lists_collection(folder: str, schema: dict, jurisdictions: dict) -> dict:
     }
 
 
-def items_collection(folder: str, name: str, label: str, schema: dict) -> dict:
+def items_collection(folder: str, name: str, label: str, schema: dict, codes: list[str]) -> dict:
     fields = [field(key, spec, schema) for key, spec in schema["item"].items()]
+    for entry in (f for f in fields if f["name"] == "progress"):
+        for f in entry["fields"]:
+            if f["name"] == "status":                  # one of registry/status.yaml's codes, never free text
+                f.update(widget="select", options=codes)
     # The body is verbatim text: a plain text box, never the Markdown editor, which re-escapes ** and _.
     fields.append({"name": "body", "label": "正文", "widget": "text", "required": False,
                    "hint": "事项内容，照原文；隐去的字照原文写 **"})
@@ -188,8 +198,21 @@ def departments_collection(root: Path, schema: dict, jurisdictions: dict) -> dic
             "description": "每个行政区划的部门：规范名称、拼音 slug 和原文中的其他写法。", "files": files}
 
 
-WIDGETS = {"integer": "number", "string": "string", "date": "datetime", "names": "list",
-           "line_range": "list", "flags": "select"}
+WIDGETS = {"integer": "number", "number": "number", "string": "string", "date": "datetime", "names": "list",
+           "line_range": "list", "flags": "select", "progress": "list", "source": "object"}
+# A progress entry's `source` is {path, lines} for a report kept in sources/, or {url, title, publisher} for a
+# page that is not; Decap leaves out what is left empty, and check says which pair is wrong.
+SOURCE_FIELDS = [
+    {"name": "path", "label": "原文文件（path）", "widget": "string", "required": False,
+     "hint": "保存在 sources/ 的报告，如 sources/报告.txt；与 lines 一起写"},
+    {"name": "lines", "label": "起止行号（lines）", "widget": "list", "required": False, "min": 2, "max": 2,
+     "field": {"name": "line", "label": "行号", "widget": "number", "value_type": "int", "min": 1},
+     "hint": "报告中关于本事项的起止行号"},
+    {"name": "url", "label": "网址（url）", "widget": "string", "required": False,
+     "hint": "没有保存在 sources/ 的网页：写网址、标题和发布者，不写 path"},
+    {"name": "title", "label": "网页标题（title）", "widget": "string", "required": False, "hint": "网页的标题"},
+    {"name": "publisher", "label": "发布者（publisher）", "widget": "string", "required": False, "hint": "发布网页的机关"},
+]
 
 
 def field(name: str, spec: dict, schema: dict) -> dict:
@@ -208,4 +231,11 @@ def field(name: str, spec: dict, schema: dict) -> dict:
                    min=2, max=2)
     elif kind == "flags":
         out.update(multiple=True, options=list(schema["flags"]))
+    elif kind == "number":
+        out.update(value_type="float")
+    elif kind == "progress":
+        out.update(label_singular="进展", summary="{{fields.date}} {{fields.status}}",
+                   fields=[field(key, entry, schema) for key, entry in schema["progress"].items()])
+    elif kind == "source":
+        out.update(collapsed=False, fields=SOURCE_FIELDS)
     return out

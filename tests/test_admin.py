@@ -16,8 +16,9 @@ from archive.validate import build_archive
 from conftest import ROOT
 
 SCHEMA = yaml.safe_load((ROOT / "registry" / "schema.yaml").read_text(encoding="utf-8"))
-WIDGET = {"integer": "number", "string": "string", "date": "datetime", "names": "list", "line_range": "list",
-          "flags": "select"}
+WIDGET = {"integer": "number", "number": "number", "string": "string", "date": "datetime", "names": "list",
+          "line_range": "list", "flags": "select", "progress": "list", "source": "object"}
+STATUS_CODES = [c["code"] for c in yaml.safe_load((ROOT / "registry" / "status.yaml").read_text("utf-8"))["codes"]]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,9 @@ def collections(config) -> dict:
     return {c["name"]: c for c in config["collections"]}
 
 
-def assert_fields_match(fields: list[dict], schema_fields: dict) -> None:
-    """One CMS field per schema field, in order, with its required-ness, widget, help, label and limits."""
+def assert_fields_match(fields: list[dict], schema_fields: dict, selects: tuple[str, ...] = ()) -> None:
+    """One CMS field per schema field, in order, with its required-ness, widget, help, label and limits.
+    `selects`: string fields whose values come from a registry (a list's jurisdiction, a progress status)."""
     assert [f["name"] for f in fields] == list(schema_fields)
     for f in fields:
         spec = schema_fields[f["name"]]
@@ -47,7 +49,9 @@ def assert_fields_match(fields: list[dict], schema_fields: dict) -> None:
         assert f["required"] is bool(spec.get("required")), where
         assert f["hint"] == spec["help"], where
         assert f["label"] == f"{spec['label']}（{f['name']}）", where
-        if f["name"] != "jurisdiction":              # the list's jurisdiction is a select of the registry
+        if f["name"] in selects:
+            assert f["widget"] == "select" and f["options"], where
+        else:
             assert f["widget"] == WIDGET[spec["type"]], where
         if spec["type"] == "integer":
             assert f["value_type"] == "int" and f.get("min") == spec.get("min"), where
@@ -59,13 +63,22 @@ def assert_fields_match(fields: list[dict], schema_fields: dict) -> None:
             assert (f["min"], f["max"]) == (2, 2) and f["field"]["value_type"] == "int", where
         if spec["type"] == "flags":
             assert f["multiple"] is True and f["options"] == SCHEMA["flags"], where
+        if spec["type"] == "number":
+            assert f["value_type"] == "float", where
+        if spec["type"] == "progress":
+            assert_fields_match(f["fields"], SCHEMA["progress"], selects=("status",))
+            (status,) = [e for e in f["fields"] if e["name"] == "status"]
+            assert status["options"] == STATUS_CODES
+        if spec["type"] == "source":       # either a kept report or a web page: every part optional here
+            assert [(e["name"], e["required"]) for e in f["fields"]] == [
+                ("path", False), ("lines", False), ("url", False), ("title", False), ("publisher", False)]
 
 
 def test_list_files_collection_is_the_schema(config, real):
     lists = collections(config)["lists"]
     assert lists["folder"] == "content" and lists["path"] == "{{slug}}/_list"
     assert lists["extension"] == "yaml" and lists["create"] is True
-    assert_fields_match(lists["fields"], SCHEMA["list"])
+    assert_fields_match(lists["fields"], SCHEMA["list"], selects=("jurisdiction",))
     (jurisdiction,) = [f for f in lists["fields"] if f["name"] == "jurisdiction"]
     assert jurisdiction["widget"] == "select"
     assert [o["value"] for o in jurisdiction["options"]] == sorted(real.jurisdictions)

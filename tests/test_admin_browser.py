@@ -110,7 +110,8 @@ def violations_under(browser, cms, policy: str, tmp_path) -> set[str]:
     headers.write_text(headers.read_text(encoding="utf-8").replace(ADMIN, policy), encoding="utf-8")
     with serving(copy) as other:
         context, page = open_admin(browser, other)
-        page.wait_for_timeout(3000)
+        page.wait_for_function("window.__csp.length > 0", timeout=30_000)
+        page.wait_for_timeout(1500)          # the rest of what it tries before it gives up
         found = set(page.evaluate("window.__csp"))
         context.close()
     return {v.replace(other, "SITE") for v in found}
@@ -188,14 +189,28 @@ def test_add_a_department_a_list_and_an_item_then_check_and_build(browser, cms):
     page.locator("input[id^=line-field]").nth(0).fill("7")
     page.locator("input[id^=line-field]").nth(1).fill("13")
     page.get_by_label("正文").fill("照原文写的事项内容，****隐去的字照原样。")
+    page.get_by_role("button", name="新增进展", exact=True).click()
+    page.locator("input[id^=date-field]").last.fill("2021-12-31")
+    page.locator("[id^=status-field]").last.click()
+    page.keyboard.type("已完成")
+    page.keyboard.press("Enter")
+    page.locator("input[id^=path-field]").last.fill("sources/000_44e6d33da3c9bb8f.txt")
+    for _ in range(2):
+        page.get_by_role("button", name="新增起止行号（lines）").click()
+    page.locator("input[id^=line-field]").nth(2).fill("7")
+    page.locator("input[id^=line-field]").nth(3).fill("8")
     publish(page)
     assert errors(page) == []
     context.close()
 
     item = (repo / "content" / "weifang-2021-2" / "23.md").read_text(encoding="utf-8")
     front, body = item.split("---\n")[1:]
-    assert yaml.safe_load(front) == {"number": 23, "title": "新增的测试事项", "deadline": "2021年12月底",
-                                     "lead": ["市测试局"], "source_lines": [7, 13]}
+    written = yaml.safe_load(front)
+    assert written == {"number": 23, "title": "新增的测试事项", "deadline": "2021年12月底", "lead": ["市测试局"],
+                       "source_lines": [7, 13],
+                       "progress": [{"date": written["progress"][0]["date"], "status": "已完成",
+                                     "source": {"path": "sources/000_44e6d33da3c9bb8f.txt", "lines": [7, 8]}}]}
+    assert str(written["progress"][0]["date"]) == "2021-12-31"
     assert body.strip() == "照原文写的事项内容，****隐去的字照原样。"
 
     check = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--content", str(repo / "content")],

@@ -91,6 +91,20 @@ def bad_inputs(project, a_file, tmp_path):
     ]
     cases += [(["import", a_file, f"{flag}=yes"], "不带值")
               for flag in ("--dry-run", "--json", "--force", "--verbose")]
+    for command in ("build", "check", "serve"):
+        cases.append(([command, *content, "--as-of", "2022-13-01"], "YYYY-MM-DD"))
+    report = ["--list", "weifang-2021-2", "--date", "2021-10-31"]
+    cases += [
+        (["progress"], "缺少必填参数"),
+        (["progress", missing, *report, *content], "找不到"),
+        (["progress", tmp_path, *report, *content], "是文件夹"),
+        (["progress", a_file, *report, *content], "sources/"),               # a report is kept in sources/ first
+        (["progress", a_file, "--list", "../x", "--date", "2021-10-31", *content], "不能用作清单文件夹名"),
+        (["progress", a_file, "--list", "weifang-2021-2", *content], "--date"),
+        (["progress", a_file, "--list", "weifang-2021-2", "--date", "10/31", *content], "YYYY-MM-DD"),
+        (["progress", a_file, *report, "--content", a_file], "是文件"),
+        (["progress", a_file, *report, *content, "--dry-run=yes"], "不带值"),
+    ]
     cases += [
         (["new"], "缺少必填参数"),
         (["new", "chapter"], "不能取"),

@@ -16,6 +16,7 @@ COMMANDS = {
     "build": "archive.commands.build",
     "check": "archive.commands.check",
     "import": "archive.commands.import_cmd",
+    "progress": "archive.commands.progress_cmd",
     "serve": "archive.commands.serve",
     "new": "archive.commands.new",
 }

@@ -113,7 +113,8 @@ _MESSAGES = [
     (r"argument (\S+): invalid \S+ value: '(.*)'", "选项 {0} 的值“{1}”不对"),
     (r"argument (\S+): ignored explicit argument '(.*)'", "选项 {0} 不带值，去掉“={1}”"),
     (r"ambiguous option: (\S+) could match (.*)", "选项 {0} 有歧义，可能是：{1}"),
-    (r"argument (\S+): (.*)", "选项 {0}：{1}"),
+    (r"argument (-\S+): (.*)", "选项 {0}：{1}"),
+    (r"argument (\S+): (.*)", "参数 {0}：{1}"),
 ]
 
 
