@@ -1,14 +1,16 @@
 """items.csv and one CSV per list: the columns of items.json, for spreadsheets.
 
 UTF-8 with a BOM, because Excel on Chinese Windows reads UTF-8 without one as GBK; CRLF rows (RFC 4180);
-lists joined with 、; null as an empty cell. A cell a spreadsheet would run as a formula (one starting with
-=, +, -, @, a tab or a carriage return) gets a ' in front, and so does a cell that already starts with ',
-so that removing one leading ' always gives back the value.
+lists joined with 、; `true`/`false`; the progress entries as JSON text; null as an empty cell. A cell a
+spreadsheet would run as a formula (one starting with =, +, -, @, a tab or a carriage return) gets a ' in
+front, and so does a cell that already starts with ', so that removing one leading ' always gives back
+the value.
 """
 from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Iterable, Iterator
 
 from .model import ItemList
@@ -26,17 +28,23 @@ def list_csv(lst: ItemList) -> str:
     return f"data/{lst.id}.csv"
 
 
-def cell(value) -> str:
+def text(value, kind: str) -> str:
+    """One value of items.json, of the declared type `kind`, as CSV text (before neutralising)."""
+    if value is None:
+        return ""
+    if kind == "progress":
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+    if kind == "boolean":
+        return "true" if value else "false"
+    if type(value) is list:
+        return JOIN.join(map(str, value))
+    return str(value)
+
+
+def cell(value, kind: str) -> str:
     """One value of items.json as its CSV cell."""
-    if type(value) is str:
-        text = value
-    elif value is None:
-        text = ""
-    elif type(value) is list:
-        text = JOIN.join(map(str, value))
-    else:
-        text = str(value)
-    return QUOTE + text if text.startswith(FORMULA_START) else text
+    written = value if type(value) is str else text(value, kind)
+    return QUOTE + written if written.startswith(FORMULA_START) else written
 
 
 def restore(text: str) -> str:
@@ -51,11 +59,11 @@ def csv_header(fields: list[Field]) -> bytes:
 
 def csv_rows(records: Iterable[dict], fields: list[Field]) -> Iterator[bytes]:
     """The rows' bytes, a few hundred rows at a time: records are made and dropped as they are written."""
-    names = [f.name for f in fields]
+    columns = [(f.name, f.type) for f in fields]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for n, record in enumerate(records, 1):
-        writer.writerow([cell(record[name]) for name in names])
+        writer.writerow([cell(record[name], kind) for name, kind in columns])
         if n % ROWS_PER_CHUNK == 0:
             yield _drain(buffer)
     yield _drain(buffer)

@@ -50,7 +50,7 @@ def test_list_page_counts_by_status_with_a_bar_and_the_overdue_link(site):
 
 def test_item_with_a_long_timeline(site):
     html = page(site, "/shandong/weifang/2022/02/")
-    assert re.search(r'<h1>.*<span class="badge st-zhihou">滞后</span></h1>', html)
+    assert re.search(r'<h1>.*<span data-pagefind-ignore><span class="badge st-zhihou">滞后</span></span></h1>', html)
     assert "期限已过，最近通报：滞后（2022-12-31）。" in text(html)
     dates = re.findall(r'<p class="when"><time datetime="([\d-]+)">', html)
     assert dates == ["2022-12-31", "2022-10-31", "2022-09-30", "2022-06-30", "2022-03-31"]     # newest first
@@ -125,3 +125,10 @@ def test_the_overdue_listing_is_paginated_and_links_land_on_the_right_page(tmp_p
     assert 'href="/shandong/weifang/yuqi/2/#weifang-2022"' in page(site, "/shandong/weifang/2022-2/")
     assert "逾期，未见通报" in second
     assert "期限已过，本档案未收录完成情况的通报。" in text(page(site, "/shandong/weifang/2022-2/01/"))
+
+
+def test_status_words_stay_out_of_the_search_text(site):
+    from archive.search.text import page_blocks
+    searchable = " ".join(page_blocks(page(site, "/shandong/weifang/2022/02/")))
+    assert "老旧小区改造" in searchable
+    assert not any(word in searchable for word in ("滞后", "状态截至", "通报", "期限已过"))

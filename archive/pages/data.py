@@ -9,12 +9,12 @@ from typing import Callable
 from archive.csvdata import JOIN, list_csv
 from archive.datapackage import Download
 from archive.feeds import SITE_FEED, feed_url, newest_first
-from archive.opendata import load_declaration
+from archive.opendata import Field, load_declaration
 
 from .site import Site
 from .views import item_label, list_label
 
-LISTS_SHOWN = 20        # per-list CSVs named on the page; every list page links its own (20,000 at 100,000 items)
+LISTS_SHOWN = 20        # per-list CSVs named on the page (2,000 lists would be megabytes); each list page links its own
 TYPE_LABEL = {
     "string": "文本",
     "integer": "整数",
@@ -22,6 +22,12 @@ TYPE_LABEL = {
     "names": f"名称列表（CSV 中以“{JOIN}”连接）",
     "line_range": f"起止行号 [起, 止]（CSV 中如 7{JOIN}15）",
     "flags": f"标记列表（CSV 中以“{JOIN}”连接）",
+    "boolean": "是或否（true / false）",
+    "status": "状态（见右）",
+    "code": "状态（见右）",
+    "percent": "0–100 的数",
+    "source": "对象",
+    "progress": "对象列表（CSV 中为 JSON 文本）",
 }
 WHOLE = [
     ("items.csv", "CSV", "全部项目，一行一项；Excel、WPS 可直接打开"),
@@ -37,6 +43,11 @@ def size(n: int) -> str:
     if n < 1024 * 1024:
         return f"{n / 1024:.1f} KB"
     return f"{n / 1024 / 1024:.1f} MB"
+
+
+def column(f: Field) -> dict:
+    return {"name": f.name, "type": TYPE_LABEL[f.type] + ("，可为空" if f.nullable else ""),
+            "description": f.description}
 
 
 def data_page(site: Site, downloads: Callable[[], dict[str, Download]]) -> dict:
@@ -59,8 +70,7 @@ def data_page(site: Site, downloads: Callable[[], dict[str, Download]]) -> dict:
                    "size": size(written[list_csv(lst)].bytes)} for lst in by_recency[:LISTS_SHOWN]],
         "list_total": len(a.lists),
         "list_csv_size": size(sum(written[list_csv(lst)].bytes for lst in a.lists)),
-        "columns": [{"name": f.name, "type": TYPE_LABEL[f.type] + ("，可为空" if f.nullable else ""),
-                     "description": f.description} for f in fields],
+        "columns": [column(f) | {"entry": [column(e) for e in f.entry]} for f in fields],
         "license": meta["license"],
         "cite": {"list": example.list.title, "where": site.full_name(example.list.jurisdiction)
                  + list_label(example.list), "number": example.number, "title": item_label(example),
