@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive.importer import parse  # noqa: E402
 
+MEASURE = "统筹资金渠道,细化工作方案,明确时间节点和责任人,按月调度推进情况,确保按期完成建设任务并投入使用。"
 UNITS = ["县住建局", "县教体局", "县卫健局", "县民政局", "县交通运输局", "各乡镇", "县财政局"]
 
 
@@ -28,6 +29,7 @@ def labelled(n: int, rng) -> str:
     for i in range(1, n + 1):
         out += [f"{i}.新建项目{i}处,惠及群众{rng.randint(100, 9999)}人。",
                 f"事项内容:实施第{i}项工程,年内完成投资{rng.randint(1, 99)}万元。",
+                "推进措施:", *[f"({k}){MEASURE * rng.randint(1, 3)}" for k in range(1, 4)],
                 f"完成时限:{rng.randint(1, 12)}月底前",
                 f"牵头单位:{rng.choice(UNITS)} 配合单位:{rng.choice(UNITS)}、{rng.choice(UNITS)}"]
     return "\n".join(out) + "\n"
@@ -36,7 +38,7 @@ def labelled(n: int, rng) -> str:
 def cells(n: int, rng) -> str:
     out = ["某县实事推进情况", "序号", "项目内容", "当前进度", "牵头单位", "备注"]
     for i in range(1, n + 1):
-        out += [str(i), f"新建项目{i}处,新增学位{rng.randint(10, 900)}个。", f"{rng.randint(1, 100)}%",
+        out += [str(i), f"新建项目{i}处,新增学位{rng.randint(10, 900)}个。" + MEASURE, f"{rng.randint(1, 100)}%",
                 rng.choice(UNITS), "", "县级民生实事", ""]
     return "\n".join(out) + "\n"
 
@@ -51,6 +53,7 @@ def pipes(n: int, rng) -> str:
 
 def inline(n: int, rng) -> str:
     parts = [f"{i}.新建项目{i}处。 责任单位:{rng.choice(UNITS)} 实际完成情况:已完成{rng.randint(1, 99)}%。"
+             + MEASURE * 3
              for i in range(1, n + 1)]
     return "某市实事进展情况\n现公布如下。 " + " ".join(parts) + "\n"
 

@@ -48,7 +48,7 @@ def split_pipe_row(text: str) -> list[str]:
 
 def is_number_cell(cell: str) -> int | None:
     c = match_copy(cell.strip()).text.strip().rstrip(".、")
-    return int(c) if re.fullmatch(r"\d{1,3}", c) else None
+    return int(c) if re.fullmatch(r"\d{1,4}", c) else None
 
 
 def header_roles(cells: list[str], labels: Labels) -> list[str | None] | None:

@@ -45,7 +45,13 @@ def item_style(doc: Doc) -> str | None:
         if has:
             with_fields[ln.style] += 1
     if with_fields:
-        return max(with_fields, key=lambda s: (with_fields[s], RANK[s]))
+        # measures restart at (1) in every item; items count on: on a tie, fewer restarts wins
+        restarts: Counter = Counter()
+        previous: dict[str, int] = {}
+        for ln in headings:
+            restarts[ln.style] += ln.number <= previous.get(ln.style, 0)
+            previous[ln.style] = ln.number
+        return max(with_fields, key=lambda s: (with_fields[s], -restarts[s], RANK[s]))
     return max(styles, key=lambda s: (styles[s], RANK[s]))
 
 
