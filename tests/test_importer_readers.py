@@ -145,7 +145,7 @@ def test_inline_labels_and_a_unit_list_followed_by_other_text():
         (1, "修建步道3公里。", ["市住建局"], [], "", "完成2公里。"),
         (2, "新建驿站5个。", ["市总工会"], ["各区人民政府"], "", "甲区 乙区 合计 2 3 5"),
         (3, "更新路灯1.5万盏。", ["市城管局"], [], "", "完成60%。")]
-    assert "uncertain" in items[1].flags and "配合单位" in items[1].note
+    assert "uncertain" in items[1].flags and "配合单位" in items[1].note and items[1].uncertain_fields == ["partners"]
 
 
 def test_inline_semicolon_list_without_numbers():

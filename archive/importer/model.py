@@ -34,6 +34,7 @@ class Item:
     flags: list[str] = field(default_factory=list)            # redacted | uncertain | fragment
     note: str = ""                                            # why a flag was set, which field
     reader: str = ""                                          # the layout reader that read it
+    uncertain_fields: list[str] = field(default_factory=list)  # the fields the note is about
 
     def as_json(self) -> dict:
         d = {"number": self.number, "title": self.title, "category": self.category, "body": self.body,
@@ -78,6 +79,7 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     flags: set = field(default_factory=set)
     last_measure: int = 0
+    uncertain_fields: list[str] = field(default_factory=list)
     separator: bool = False      # the title line ended in ; (items printed as one list)
     orphan: bool = False         # a fragment no number can be given to (reported, not an item)
     open_field: str = ""         # a unit list that ended in 、 and goes on on the next line
@@ -87,3 +89,4 @@ class Draft:
         """A reader decided something the source leaves open: flag it, say which field and why."""
         self.flags.add("uncertain")
         self.notes.append(f"{field_name}：{why}")
+        self.uncertain_fields.append(field_name)
