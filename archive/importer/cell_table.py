@@ -28,16 +28,18 @@ def read_header(lines: list[tuple[int, str]], labels: Labels) -> list[Column]:
     return cols
 
 
-def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Table, int] | None:
-    """`lines` start at a 序号 header cell. Returns the table and how many lines it used."""
-    cols = read_header(lines, labels)
+def parse_cell_table(lines: list[tuple[int, str]], labels: Labels, start: int = 0) -> tuple[Table, int] | None:
+    """`lines[start]` is a 序号 header cell. Returns the table and how many lines it used.
+    (An index, not a slice: a long document may have many lines that look like a header.)"""
+    cols = read_header(lines[start:start + 40], labels)
     if len(cols) < 2 or cols[0].role != "number":
         return None
-    headers = [t for _, t in lines[:len(cols)]]
-    table = Table([c.role for c in cols], headers, [], [no for no, _ in lines[:len(cols)]])
-    starts, k = [], len(cols)
+    headers = [t for _, t in lines[start:start + len(cols)]]
+    table = Table([c.role for c in cols], headers, [], [no for no, _ in lines[start:start + len(cols)]])
+    starts, k = [], start + len(cols)
     expected = None
     cells: list[tuple[int, str]] = []
+    where: list[int] = []                # the index in `lines` of each cell
     bare = [despace(h) for h in headers]
     while k < len(lines):
         no, text = lines[k]
@@ -56,12 +58,13 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
         elif expected is None:
             break
         cells.append((no, text))
+        where.append(k)
         if starts and len(cells) - starts[-1] > _TAIL * len(cols):
             break
         k += 1
     if not starts:
         return table, len(cols)          # a header without rows: kept, so the diagnosis can name it
-    used_until = lines[k - 1][0] if k else 0
+    end = k
     bounds = starts + [len(cells)]
     for r, (a, b) in enumerate(zip(bounds, bounds[1:])):
         last = r == len(starts) - 1
@@ -69,10 +72,9 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
         table.rows += rows
         table.lines += [no for no, _ in cells[a:b - tail]]
         if tail:
-            used_until = cells[b - tail][0] - 1
+            end = where[b - tail]
     fill_merged(table, cols)
-    used = sum(1 for no, _ in lines if no <= used_until)
-    return table, used
+    return table, end - start
 
 
 def align_row(cols: list[Column], cells: list[tuple[int, str]], labels: Labels, last: bool):

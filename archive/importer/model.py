@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+FIELD_NAMES = {"number": "序号", "title": "标题", "lead": "牵头单位", "partners": "配合单位",
+               "deadline": "完成时限", "status": "进展", "category": "类别", "body": "正文"}
+
+
 @dataclass
 class Line:
     no: int            # 1-based line number in the source
@@ -88,5 +92,5 @@ class Draft:
     def uncertain(self, field_name: str, why: str):
         """A reader decided something the source leaves open: flag it, say which field and why."""
         self.flags.add("uncertain")
-        self.notes.append(f"{field_name}：{why}")
+        self.notes.append(f"{FIELD_NAMES.get(field_name, field_name)}：{why}")
         self.uncertain_fields.append(field_name)

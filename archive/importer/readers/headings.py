@@ -36,10 +36,10 @@ def item_style(doc: Doc) -> str | None:
         if ln.kind != "heading":
             continue
         has = bool(doc.fields_in(ln, doc.copy_rest(ln)))
-        for nxt in lines[idx + 1:]:
-            if nxt.kind in ("heading", "table", "cell"):
+        for k in range(idx + 1, len(lines)):       # (a slice here would copy the rest each time)
+            if lines[k].kind in ("heading", "table", "cell"):
                 break
-            if nxt.kind == "field":
+            if lines[k].kind == "field":
                 has = True
                 break
         if has:
