@@ -179,7 +179,7 @@ def topic(site: Site, t: Topic, rows: list[Item], pager: dict) -> dict:
         "title": f"{t.name}：各地民生实事对照{page_suffix(pager)}",
         "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列。",
         "topic": {"name": t.name, "description": t.description, "keywords": list(t.keywords)},
-        "status": summary(site, site.topic_items[t.slug], overdue_url(site, "")) if pager["number"] == 1 else None,
+        "status": summary(site, site.topic_items[t.slug], overdue_url(site, "")),
         "items": [item_row(site, i) for i in rows],
         "pager": pager,
     }
