@@ -10,7 +10,7 @@ from archive.model import Department, Item, ItemList, Jurisdiction
 from .site import Site, Topic, source_lines_url, source_url
 from .status import item_status, overdue_url, summary
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
-                    lists_by_year, page_suffix, tree_rows)
+                    lists_by_year, numbered_lines, page_suffix, tree_rows)
 
 RECENT = 8              # lists shown as recently published on the home page
 
@@ -196,18 +196,7 @@ def topic_index(site: Site) -> dict:
 def source(site: Site, path: str) -> dict:
     lists = site.by_source[path]
     text = (site.root / path).read_text(encoding="utf-8")
-    starts: dict[int, list[dict]] = defaultdict(list)
-    seen: set[str] = set()
-    for lst in lists:
-        for item in lst.items:
-            first, last = item.source_lines
-            anchor = f"L{first}-L{last}"
-            starts[first].append({"anchor": "" if anchor in seen else anchor, "url": item.url,
-                                  "number": item.number, "first": first, "last": last})
-            seen.add(anchor)
-    lines = [{"n": n, "text": line, "marks": starts.get(n, [])} for n, line in enumerate(text.split("\n"), 1)]
-    if lines and lines[-1]["text"] == "" and not lines[-1]["marks"]:
-        lines.pop()    # the file's final newline is not a line of its own
+    lines = numbered_lines(text, [(*item.source_lines, item) for lst in lists for item in lst.items])
     name = Path(path).name
     return {
         "title": f"原文：{lists[0].title}（{name}）",

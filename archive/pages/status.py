@@ -6,13 +6,13 @@ The wording states what the archive holds ("本档案未收录完成情况的通
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from archive.model import Item, Progress
 
 from .site import Site, source_url
-from .views import PER_PAGE, list_row
+from .views import PER_PAGE, list_row, numbered_lines
 
 BAR_UNITS = 1000        # the summary bar's viewBox width: shares to a tenth of a percent
 NO_REPORT_TEXT = "本档案未收录完成情况的通报"
@@ -102,17 +102,7 @@ def report_source(site: Site, path: str) -> dict:
     """The page of a progress report kept in sources/: its lines, each entry's lines marked with its item."""
     entries = site.reports[path]
     text = (site.root / path).read_text(encoding="utf-8")
-    starts: dict[int, list[dict]] = defaultdict(list)
-    seen: set[str] = set()
-    for item, p in entries:
-        first, last = p.lines
-        anchor = f"L{first}-L{last}"
-        starts[first].append({"anchor": "" if anchor in seen else anchor, "url": item.url, "number": item.number,
-                              "first": first, "last": last})
-        seen.add(anchor)
-    lines = [{"n": n, "text": line, "marks": starts.get(n, [])} for n, line in enumerate(text.split("\n"), 1)]
-    if lines and lines[-1]["text"] == "" and not lines[-1]["marks"]:
-        lines.pop()
+    lines = numbered_lines(text, [(*p.lines, item) for item, p in entries])
     lists = list({item.list.id: item.list for item, _ in entries}.values())
     name = Path(path).name
     return {
