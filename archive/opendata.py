@@ -1,11 +1,46 @@
 """The open data contract: site/data/items.json, one object per item. Other tools rely on it;
-change a key only together with the README's description of it."""
+change a key only together with its declaration in registry/opendata.yaml (which the CSV, the JSON
+Schema, the data package and the data page are made from) and the README."""
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from .model import Archive, Item, Progress
+
+DECLARATION = Path(__file__).resolve().parent.parent / "registry" / "opendata.yaml"
+TYPES = ("string", "integer", "date", "boolean", "names", "line_range", "flags", "status", "code", "percent",
+         "source", "progress")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str                   # one of TYPES
+    description: str            # Chinese, for the data page and the data package
+    nullable: bool = False      # null in items.json, an empty cell in the CSV
+    required: bool = False      # never "" or []
+    min: int | None = None
+    entry: tuple[Field, ...] = ()   # the keys of each object of a `progress` list
+
+
+def load_declaration(path: Path = DECLARATION) -> tuple[dict, list[Field]]:
+    """The dataset's metadata (title, description, keywords, license) and its fields, in column order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fields = [_field(spec) for spec in data.pop("fields")]
+    unknown = [f"{f.name}: {f.type}" for f in fields + [e for f in fields for e in f.entry] if f.type not in TYPES]
+    if unknown:
+        raise ValueError(f"{path}: 未知的字段类型 {', '.join(unknown)}；可用的类型：{', '.join(TYPES)}")
+    return data, fields
+
+
+def _field(spec: dict) -> Field:
+    return Field(**spec | {"entry": tuple(_field(e) for e in spec.get("entry", ()))})
+
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
@@ -44,27 +79,6 @@ def item_record(item: Item) -> dict:
         "overdue": item.overdue,
         "progress": [progress_record(p) for p in item.progress],
     }
-
-
-# The keys the progress model adds, described once for the README table and tools that derive columns
-# or a JSON schema from items.json. `status` is derived by the build for its as-of date, never stored.
-PROGRESS_KEYS = {
-    "status_text": ("string", "the progress text the list itself printed (front matter `status`), \"\" if none"),
-    "status": ("string", "已完成 | 推进中 | 滞后 | 未开始 | 已调整 | 已终止 from the latest progress entry; 未见通报 without one"),
-    "status_date": ("string|null", "ISO date of the latest progress entry; null without one"),
-    "overdue": ("boolean", "the deadline date is before the build's as-of date and the status is not "
-                           "已完成, 已调整 or 已终止"),
-    "progress": ("array", "the entries, oldest first; each object has the keys of PROGRESS_ENTRY_KEYS"),
-}
-PROGRESS_ENTRY_KEYS = {
-    "date": ("string", "ISO date the report speaks as of (截至)"),
-    "status": ("string", "one of the six codes of registry/status.yaml"),
-    "as_printed": ("string", "the report's own words for the status, \"\" if none"),
-    "percent": ("number|null", "0-100 where the report prints a figure"),
-    "text": ("string", "the report's words on this item, verbatim"),
-    "source": ("object", "{path, lines} (a document in this repository's sources/, [first, last] line) "
-                         "or {url, title, publisher} (a page that is not kept)"),
-}
 
 
 def progress_record(p: Progress) -> dict:

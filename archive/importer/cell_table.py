@@ -8,7 +8,7 @@ of several lines (units one per line) and a sub-row without a number are recogni
 from __future__ import annotations
 
 
-from .cells import cell_number, fit, skip_cost, stay_cost
+from .cells import cell_number, fit, shape, skip_cost, stay_cost
 from .columns import Column, column_of
 from .doc import PAGE_MARK
 from .labels import Labels, match_copy
@@ -85,6 +85,8 @@ def align_row(cols: list[Column], cells: list[tuple[int, str]], labels: Labels, 
     best = {(0, 0): (0.0, [])}
     for _, text in body:
         nxt: dict = {}
+        s = shape(text, labels)
+        fits = [fit(c.holds, s) for c in cols]
 
         def offer(state, cost, path):
             if cost < nxt.get(state, (inf,))[0]:
@@ -94,14 +96,14 @@ def align_row(cols: list[Column], cells: list[tuple[int, str]], labels: Labels, 
                 offer((-1, 1), cost + END, path + [None])
                 continue
             if j > 0:
-                offer((j, sub), cost + stay_cost(cols[j].holds, text, labels) + fit(cols[j].holds, text, labels) / 2,
+                offer((j, sub), cost + stay_cost(cols[j].holds, s) + fits[j] / 2,
                       path + [(j, sub)])
             for j2 in range(max(j, 0) + 1, n):
-                offer((j2, sub), cost + sum(skip[j + 1:j2]) + fit(cols[j2].holds, text, labels), path + [(j2, sub)])
+                offer((j2, sub), cost + sum(skip[j + 1:j2]) + fits[j2], path + [(j2, sub)])
             if j > 0:
                 rest = 0.0 if sub else sum(skip[j + 1:])
                 for j2 in range(1, j + 1):
-                    offer((j2, 1), cost + rest + RESTART + fit(cols[j2].holds, text, labels), path + [(j2, 1)])
+                    offer((j2, 1), cost + rest + RESTART + fits[j2], path + [(j2, 1)])
             if last:
                 rest = 0.0 if sub else sum(skip[j + 1:])
                 offer((-1, 1), cost + rest + END, path + [None])

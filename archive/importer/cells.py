@@ -5,6 +5,7 @@ several lines). Lower is a better fit; costs are small and comparable, not proba
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .labels import Labels
 from .text import WS, is_person, is_unit, split_names
@@ -30,33 +31,49 @@ def _persons(text: str, labels: Labels) -> bool:
     return bool(names) and all(is_person(n) for n in names)
 
 
-def fit(holds: str, text: str, labels: Labels) -> float:
+@dataclass(frozen=True)
+class Shape:
+    """What one cell's text looks like, worked out once per cell."""
+    text: str
+    units: bool
+    persons: bool
+    deadline: bool        # short, with a month, 年底, 季度 …
+    progress: bool
+    yesno: bool
+    number: bool
+
+
+def shape(text: str, labels: Labels) -> Shape:
     t = text.strip(WS)
-    units, persons = _units(t, labels), _persons(t, labels)
-    short_deadline = bool(DEADLINE.search(t)) and len(t) <= 30 and not units
+    units = _units(t, labels)
+    return Shape(t, units, _persons(t, labels), bool(DEADLINE.search(t)) and len(t) <= 30 and not units,
+                 bool(PROGRESS.search(t)), bool(YESNO.match(t)), bool(NUMBER.match(t)))
+
+
+def fit(holds: str, s: Shape) -> float:
     if holds == "number":
-        return 0.0 if NUMBER.match(t) else 5.0
+        return 0.0 if s.number else 5.0
     if holds == "units":
-        return 0.0 if units else 3.0
+        return 0.0 if s.units else 3.0
     if holds == "persons":
-        return 0.0 if persons else 3.0
+        return 0.0 if s.persons else 3.0
     if holds == "deadline":
-        return 0.0 if short_deadline and not t.endswith("。") else (1.5 if short_deadline else 3.0)
+        return 0.0 if s.deadline and not s.text.endswith("。") else (1.5 if s.deadline else 3.0)
     if holds == "yesno":
-        return 0.0 if YESNO.match(t) else (1.5 if len(t) <= 6 else 2.5)
-    if units or persons:
+        return 0.0 if s.yesno else (1.5 if len(s.text) <= 6 else 2.5)
+    if s.units or s.persons:
         return 3.0
     if holds == "progress":
-        return 0.3 if PROGRESS.search(t) else 1.0
+        return 0.3 if s.progress else 1.0
     if holds == "text":
-        return 1.5 if short_deadline and len(t) <= 12 else (0.6 if YESNO.match(t) else 0.2)
+        return 1.5 if s.deadline and len(s.text) <= 12 else (0.6 if s.yesno else 0.2)
     return 1.0                                                   # any: a note, a category
 
 
-def stay_cost(holds: str, text: str, labels: Labels) -> float:
+def stay_cost(holds: str, s: Shape) -> float:
     """Another line in the same cell: natural for a list of units, rarer for text."""
     if holds == "units":
-        return 0.1 if _units(text.strip(WS), labels) else 3.5
+        return 0.1 if s.units else 3.5
     if holds in ("text", "progress", "any"):
         return 1.5
     return 3.5

@@ -2,16 +2,28 @@
 where every line went (metadata, unplaced, notices)."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from .labels import ROLES_INLINE, Labels, match_copy
+from .labels import ROLES_INLINE, Labels, match_copy, prime
 from .model import Line
 from .numbering import CIRCLED, match_heading
 from .text import WS, strip_line
 
 PAGE_MARK = re.compile(r"^[-—–_－]+\s*\d{1,3}\s*[-—–_－]+$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+_GLUED = re.compile(r"(?<=[。;！？!?])\s*(\d{1,3}|[一二三四五六七八九十])[、.](?!\d)")
 _CN_OF = {n: s for n, s in enumerate("一二三四五六七八九十", 1)}
+
+
+def _overlapping(rx: re.Pattern, text: str, pos: int):
+    """Matches of rx starting at every position (a match may start inside the one before)."""
+    while True:
+        m = rx.search(text, pos)
+        if not m:
+            return
+        yield m
+        pos = m.start() + 1
 
 
 @dataclass
@@ -44,34 +56,29 @@ class Doc:
     def fields_in(self, line: Line, start_copy: int = 0):
         """Labelled fields in a line from `start_copy` on: list of (role, label start, value start)
         as positions in the matching copy."""
-        found = []
+        found, seen = [], set()
         copy = line.copy
-        for rx, anywhere in ((self.field_rx_all, False), (self.field_rx_inline, True)):
-            pos = start_copy
-            while True:
-                m = rx.search(copy, pos)
-                if not m:
-                    break
-                at = m.start()
-                before = copy[at - 1] if at > 0 else ""
-                ok = at == start_copy if not anywhere else (
-                    at == start_copy or before in " \t,;。、(:" or before in "，；")
-                if ok and not any(f[1] == at for f in found):
-                    found.append((m.lastgroup, at, m.end()))
-                pos = m.start() + 1
-                if not anywhere:
-                    break
+        m = self.field_rx_all.match(copy, start_copy)          # any label, at the start only
+        if m:
+            found.append((m.lastgroup, m.start(), m.end()))
+            seen.add(m.start())
+        for m in _overlapping(self.field_rx_inline, copy, start_copy):   # inline labels, anywhere
+            at = m.start()
+            before = copy[at - 1] if at > 0 else ""
+            if (at == start_copy or before in " \t,;。、(:，；") and at not in seen:
+                found.append((m.lastgroup, at, m.end()))
+                seen.add(at)
         return sorted(found, key=lambda f: f[1])
 
     def copy_rest(self, ln: Line) -> int:
         """Position in the matching copy of the text after the line's numbering."""
         mc = match_copy(ln.text)
-        for i, o in enumerate(mc.orig):
-            if o >= ln.rest_at:
-                return i
-        return len(mc.text)
+        if mc.orig is None:
+            return min(ln.rest_at, len(mc.text))
+        return bisect.bisect_left(mc.orig, ln.rest_at)
 
     def classify(self):
+        prime([strip_line(raw) for raw in self.raw_lines])
         for i, raw in enumerate(self.raw_lines):
             text = strip_line(raw)
             if not text:
@@ -101,27 +108,27 @@ class Doc:
 
     def _split_glued(self, line: Line) -> list[Line]:
         """"5、…滞后。6、城镇老旧小区…": the next item glued after a sentence of this one."""
-        out = [line]
-        while out[-1].kind == "heading" and out[-1].style in ("arabic", "cn"):
-            cur = out[-1]
-            nxt = cur.number + 1
-            numeral = str(nxt) if cur.style == "arabic" else _CN_OF.get(nxt)
-            if numeral is None:
-                break
-            m = re.search(rf"(?<=[。;！？!?])\s*{numeral}[、.](?!\d)", cur.copy[1:])
-            if not m:
-                break
-            mc = match_copy(cur.text)
-            cut = mc.to_orig(m.start() + 1)
-            head, tail = cur.text[:cut].strip(WS), cur.text[cut:].strip(WS)
-            cur.text, cur.copy = head, match_copy(head).text
-            sub = Line(no=cur.no, text=tail, copy=match_copy(tail).text)
-            h = match_heading(sub.copy)
-            if not h:
-                break
-            sub.kind, sub.style, sub.number = "heading", h[0], h[1]
-            sub.rest_at = match_copy(tail).to_orig(h[2])
-            out.append(sub)
+        if line.kind != "heading" or line.style not in ("arabic", "cn"):
+            return [line]
+        cuts, expected = [], line.number + 1
+        for m in _GLUED.finditer(line.copy, 1):
+            numeral = str(expected) if line.style == "arabic" else _CN_OF.get(expected)
+            if m.group(1) == numeral:
+                cuts.append(m.start())
+                expected += 1
+        if not cuts:
+            return [line]
+        mc = match_copy(line.text)
+        bounds = [0] + [mc.to_orig(c) for c in cuts] + [len(line.text)]
+        out = []
+        for a, b in zip(bounds, bounds[1:]):
+            text = line.text[a:b].strip(WS)
+            part = Line(no=line.no, text=text, copy=match_copy(text).text)
+            h = match_heading(part.copy)
+            if h:
+                part.kind, part.style, part.number = "heading", h[0], h[1]
+                part.rest_at = match_copy(text).to_orig(h[2])
+            out.append(part)
         return out
 
     def _split_inline_sequence(self, line: Line) -> list[Line]:

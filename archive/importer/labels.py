@@ -62,36 +62,58 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def _fold_width(ch: str) -> str:
-    o = ord(ch)
-    if 0xFF01 <= o <= 0xFF5E:
-        return chr(o - 0xFEE0)
-    if o == 0x3000:
-        return " "
-    return ch
+_FOLD = {**{o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}   # full width → half width
+_PRIMED: dict[str, "MatchCopy"] = {}
 
 
 @dataclass(frozen=True)
 class MatchCopy:
-    """`text` is the matching copy; `orig[i]` is the index in the original line of text[i]."""
+    """`text` is the matching copy; `orig[i]` is the index in the original line of text[i]
+    (`orig` is None when nothing was removed: the positions are the same)."""
     text: str
-    orig: tuple[int, ...]
+    orig: tuple[int, ...] | None
     length: int   # length of the original line
 
     def to_orig(self, i: int) -> int:
+        if self.orig is None:
+            return min(i, self.length)
         return self.orig[i] if i < len(self.orig) else self.length
 
 
-@functools.lru_cache(maxsize=8192)
-def match_copy(line: str) -> MatchCopy:
-    folded = "".join(_fold_width(c) for c in line)
-    simp = _t2s().convert(folded)
-    if len(simp) != len(folded):   # a phrase conversion changed the length: go char by char
-        simp = "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in folded)
+def _build(line: str, simp: str) -> MatchCopy:
+    if "(" not in simp:
+        return MatchCopy(simp, None, len(line))
     keep = [True] * len(simp)
     for m in _PINYIN.finditer(simp):
         for i in range(m.start(), m.end()):
             keep[i] = False
+    if all(keep):
+        return MatchCopy(simp, None, len(line))
     text = "".join(c for c, k in zip(simp, keep) if k)
-    orig = tuple(i for i, k in enumerate(keep) if k)
-    return MatchCopy(text, orig, len(line))
+    return MatchCopy(text, tuple(i for i, k in enumerate(keep) if k), len(line))
+
+
+def prime(lines: list[str]):
+    """Make the matching copies of a whole document in one conversion (a call per line is slow)."""
+    folded = [line.translate(_FOLD) for line in lines]
+    simp = _t2s().convert("\n".join(folded)).split("\n")
+    _PRIMED.clear()
+    if len(simp) != len(folded):
+        return
+    for line, f, s in zip(lines, folded, simp):
+        if len(f) == len(s):
+            _PRIMED[line] = _build(line, s)
+
+
+def match_copy(line: str) -> MatchCopy:
+    got = _PRIMED.get(line)
+    return got if got is not None else _match_copy(line)
+
+
+@functools.lru_cache(maxsize=8192)
+def _match_copy(line: str) -> MatchCopy:
+    folded = line.translate(_FOLD)
+    simp = _t2s().convert(folded)
+    if len(simp) != len(folded):   # a phrase conversion changed the length: go char by char
+        simp = "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in folded)
+    return _build(line, simp)

@@ -5,6 +5,8 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
+from archive.csvdata import list_csv
+from archive.feeds import feed_links
 from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .site import Site, Topic, source_lines_url, source_url
@@ -29,6 +31,7 @@ def home(site: Site) -> dict:
         "recent": [list_row(site, l) for l in by_recency[:RECENT]],
         "years": sorted(site.by_year, reverse=True),
         "topics": topic_rows(site),
+        "feeds": feed_links(a.lists),
     }
 
 
@@ -59,6 +62,7 @@ def jurisdiction(site: Site, j: Jurisdiction) -> dict:
         "topics": [{"name": t.name, "url": t.url, "count": topic_counts[t.slug]}
                    for t in site.topics if topic_counts[t.slug]],
         "categories": categories,
+        "feeds": feed_links(site.subtree_lists(j), j),
     }
 
 
@@ -79,6 +83,8 @@ def item_list(site: Site, lst: ItemList) -> dict:
         "list": list_row(site, lst) | {"publisher": lst.publisher, "note": lst.note, "source_url": lst.source_url,
                                        "source_page": source_url(lst)},
         "groups": groups,
+        "feeds": feed_links(site.subtree_lists(lst.jurisdiction), lst.jurisdiction),
+        "csv": "/" + list_csv(lst),
     }
 
 

@@ -23,8 +23,8 @@ from . import headings
 NAME = "inline_list"
 _B = r"(?:(?<=^)|(?<=[\s。；;，,：:！？!?]))"          # a number starts the line or follows a pause
 MARKERS = (   # (style the items get, pattern on the matching copy, group with the number)
-    ("arabic", re.compile(_B + r"(\d{1,2})[.、](?!\d)")),
-    ("paren_arabic", re.compile(_B + r"\((\d{1,2})\)")),
+    ("arabic", re.compile(_B + r"(\d{1,3})[.、](?!\d)")),
+    ("paren_arabic", re.compile(_B + r"\((\d{1,3})\)")),
     ("circled", re.compile(_B + f"([{CIRCLED}])")),
     ("cn", re.compile(_B + r"([一二三四五六七八九十]{1,3})是")),
 )
