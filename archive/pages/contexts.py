@@ -10,7 +10,7 @@ from archive.feeds import feed_links
 from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .site import Site, Topic, source_lines_url, source_url
-from .status import item_status, overdue_url, summary
+from .status import item_status, overdue_url, summary, topic_summary
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
                     lists_by_year, numbered_lines, page_suffix, tree_rows)
 
@@ -185,7 +185,7 @@ def topic(site: Site, t: Topic, rows: list[Item], pager: dict) -> dict:
         "title": f"{t.name}：各地民生实事对照{page_suffix(pager)}",
         "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列。",
         "topic": {"name": t.name, "description": t.description, "keywords": list(t.keywords)},
-        "status": summary(site, site.topic_items[t.slug], overdue_url(site, "")),
+        "status": topic_summary(site, t),
         "items": [item_row(site, i) for i in rows],
         "pager": pager,
     }

@@ -46,6 +46,15 @@ def summary(site: Site, items: list[Item], overdue_url: str) -> dict:
             "label": "；".join(f"{r['code']} {r['count']} 项" for r in rows)}
 
 
+def topic_summary(site: Site, t) -> dict:
+    """A topic's counts, shown on each of its pages: computed once per render process, not once a page
+    (at 100,000 items a topic has thousands of items and tens of pages)."""
+    key = ("topic", t.slug)
+    if key not in site.memo:
+        site.memo[key] = summary(site, site.topic_items[t.slug], overdue_url(site, ""))
+    return site.memo[key]
+
+
 def overdue_url(site: Site, scope: str, first: Item | None = None) -> str:
     """The overdue listing of a jurisdiction (`scope` its path) or of the archive (`scope` ""), at the page
     and list group where `first` is listed."""
