@@ -257,6 +257,8 @@ TYPES = {".css": "text/css", ".js": "application/javascript", ".mjs": "applicati
 
 
 def content_type(path: str) -> str:
+    if path.endswith("/"):                  # a folder's index.html from the first build (/admin/)
+        return TYPES[".html"]
     return TYPES.get(Path(path).suffix, "application/octet-stream")
 
 
