@@ -187,3 +187,10 @@ def test_built_admin_page(built_site):
     assert "/admin/" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
     config = yaml.safe_load((built_site / "admin" / "config.yml").read_text(encoding="utf-8"))
     assert config["locale"] == "zh_Hans"
+
+
+def test_serve_sends_the_admin_page_as_html():
+    from archive.commands.serve import content_type
+    assert content_type("/admin/").startswith("text/html")
+    assert content_type("/admin/config.yml").startswith("text/yaml")
+    assert content_type("/admin/decap-cms.js") == "application/javascript"

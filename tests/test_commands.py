@@ -288,3 +288,14 @@ def test_pinyin_slugs():
     from archive.scaffold import pinyin_slug
     assert [pinyin_slug(name) for name in ("潍坊市", "山东省", "奎文区", "蚌埠市", "绿春县", "沙市")] == \
            ["weifang", "shandong", "kuiwenqu", "bengbu", "lvchunxian", "shashi"]
+
+
+def test_build_ends_with_counts_whether_it_builds_or_not(tmp_path, capsys):
+    content = make_project(tmp_path, {"01.md": BROKEN.replace("lead: 甲、乙", "lead: [另一个不存在的处]"),
+                                      "02.md": UNKNOWN_DEPT})
+    code, out, err = cli(["--content", content, "--out", tmp_path / "site", "--no-index"], capsys)
+    assert code == 0 and out.splitlines()[-1] == "0 个错误，2 个警告"
+    (content / "weifang-2021-2" / "03.md").write_text(BROKEN.replace("number: 1", "number: 3"), encoding="utf-8")
+    code, out, err = cli(["--content", content, "--out", tmp_path / "site", "--no-index"], capsys)
+    assert code == 1 and err.splitlines()[-1] == "1 个错误，2 个警告"
+    assert "上一次生成的网站保持不变" in err

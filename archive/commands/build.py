@@ -18,7 +18,7 @@ from ..downloads import write_open_data
 from ..feeds import feeds
 from ..headers import headers_for
 from ..pages import Page, load_topics, plan
-from ..problems import report
+from ..problems import report, summary
 from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..sitemaps import robots, sitemaps
@@ -54,25 +54,27 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     started = time.perf_counter()
     content = args.content.resolve()
-    archive = load_content(content, args.as_of)
+    archive, problems = load_content(content, args.as_of)
     if archive is None:
-        print("上一次生成的网站保持不变。", file=sys.stderr)
+        print(summary(problems), file=sys.stderr)       # the last line, as check's
         return 1
     stats = build_site(archive, content.parent, args.out, index=not args.no_index, jobs=args.jobs,
                        progress=sys.stderr.isatty())
     print(f"生成 {stats.pages} 个页面、共 {stats.files} 个文件，用时 {time.perf_counter() - started:.2f} 秒"
           + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))
+    print(summary(problems))
     return 0
 
 
 def load_content(content: Path, as_of=None):
-    """The validated archive, or None after printing why not: nothing may be written from bad content."""
+    """(the validated archive, or None after printing why not; the problems): nothing may be written from
+    bad content."""
     archive, problems = build_archive(content.parent, content, as_of=as_of)
-    report(problems, sys.stderr)
+    report(problems, sys.stderr, with_summary=False)
     if any(p.is_error for p in problems):
-        print("内容有错误，未生成网站。", file=sys.stderr)
-        return None
-    return archive
+        print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
+        return None, problems
+    return archive, problems
 
 
 @dataclass

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..admin import site_admin_files
 from ..pages import Page, load_topics, plan
-from ..problems import report
+from ..problems import report, summary
 from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..content import read_lists
@@ -257,14 +257,16 @@ TYPES = {".css": "text/css", ".js": "application/javascript", ".mjs": "applicati
 
 
 def content_type(path: str) -> str:
+    if path.endswith("/"):                  # a folder's index.html from the first build (/admin/)
+        return TYPES[".html"]
     return TYPES.get(Path(path).suffix, "application/octet-stream")
 
 
 def run(args) -> int:
     content = args.content.resolve()
-    archive = load_content(content, args.as_of)
+    archive, problems = load_content(content, args.as_of)
     if archive is None:
-        print("改正后重新运行。", file=sys.stderr)
+        print(f"改正后重新运行。{summary(problems)}", file=sys.stderr)
         return 1
     stats = build_site(archive, content.parent, args.out, index=not args.no_index, progress=sys.stderr.isatty())
     site = Site(content, args.out, archive.as_of)
