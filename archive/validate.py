@@ -222,7 +222,10 @@ def _check_fields(doc: Document, fields: dict, schema: dict, problems: list[Prob
             ok = False
     for key, spec in fields.items():
         if key not in doc.data or doc.data[key] is None:
-            if spec.get("required"):
+            if spec.get("required") and key in doc.data:     # `key:` written, nothing after it
+                problems.append(_at(doc, key, f"必填字段“{key}”是空的", f"在 {key}: 后面填上：{spec['help']}"))
+                ok = False
+            elif spec.get("required"):
                 problems.append(_at(doc, key, f"缺少必填字段“{key}”", f"加上一行 {key}: …（{spec['help']}）",
                                     line=1))
                 ok = False

@@ -67,7 +67,7 @@ def test_headings_page_break_inside_a_unit_list_is_joined_and_flagged():
     items, _, _ = read(text)
     one = items[0]
     assert one.partners == ["区城管局", "各街道办事处"] and one.deadline_text == "9月底前"
-    assert "uncertain" in one.flags and "partners" in one.note and "第6行" in one.note
+    assert "uncertain" in one.flags and one.note.startswith("配合单位：第6行") and one.uncertain_fields == ["partners"]
 
 
 def test_headings_item_glued_after_a_sentence_is_split():
@@ -122,7 +122,7 @@ def test_labelled_unnumbered_items_are_numbered_by_position_and_flagged():
     assert [fields(it) for it in items] == [
         (1, "新建幼兒園2所。", ["縣教育局"], [], "6月開工;12月竣工。", ""),
         (2, "改造校舍。", ["縣教育局", "縣財政局"], [], "", "")]
-    assert items[0].category == "教育" and all("uncertain" in it.flags and "number" in it.note for it in items)
+    assert items[0].category == "教育" and all("uncertain" in it.flags and "序号" in it.note for it in items)
 
 
 # ---------------------------------------------------------------- inline list
@@ -145,7 +145,7 @@ def test_inline_labels_and_a_unit_list_followed_by_other_text():
         (1, "修建步道3公里。", ["市住建局"], [], "", "完成2公里。"),
         (2, "新建驿站5个。", ["市总工会"], ["各区人民政府"], "", "甲区 乙区 合计 2 3 5"),
         (3, "更新路灯1.5万盏。", ["市城管局"], [], "", "完成60%。")]
-    assert "uncertain" in items[1].flags and "配合单位" in items[1].note
+    assert "uncertain" in items[1].flags and "配合单位" in items[1].note and items[1].uncertain_fields == ["partners"]
 
 
 def test_inline_semicolon_list_without_numbers():

@@ -176,7 +176,8 @@ def test_sitemap_robots_and_404(built_site, scanned):
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     paths = {urlsplit(loc).path for loc in locs}
     assert len(locs) == len(paths)
-    assert paths == {"/" + p.removesuffix("index.html") for p in scanned if p.endswith("index.html")}
+    assert paths == {"/" + p.removesuffix("index.html") for p in scanned
+                     if p.endswith("index.html") and not p.startswith("admin/")}     # /admin/ is noindex
     assert "Sitemap: " in (built_site / "robots.txt").read_text(encoding="utf-8")
     assert "找不到" in (built_site / "404.html").read_text(encoding="utf-8")
 

@@ -17,18 +17,25 @@ from ..problems import report as report_problems
 from ..progress import as_of_argument
 from ..progress_import import Match, already_there, append_entries, entry, entry_lines, match_rows, read_report
 from ..validate import build_lists, load_rules
+from .args import content_dir, folder_name, source_file
 
 HERE = Path(__file__).resolve().parents[2]
 
 
+EXAMPLES = """示例：
+  python build.py progress sources/报告.txt --list weifang-2022 --date 2022-10-31 --dry-run   先看匹配结果
+  python build.py progress sources/报告.txt --list weifang-2022 --date 2022-10-31             写入各事项的 progress
+"""
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("report", type=Path, help="the report's text, saved verbatim under sources/")
-    parser.add_argument("--list", required=True, dest="list_id", help="the list's folder name in content/")
+    parser.add_argument("report", type=source_file, help="进展报告的文本，先照原样保存在 sources/ 下")
+    parser.add_argument("--list", required=True, dest="list_id", type=folder_name, help="清单文件夹名，如 weifang-2022")
     parser.add_argument("--date", required=True, type=as_of_argument, metavar="YYYY-MM-DD",
-                        help="the date the report speaks as of (截至)")
-    parser.add_argument("--content", type=Path, default=HERE / "content",
-                        help="content folder (its parent holds registry/ and sources/)")
-    parser.add_argument("--dry-run", action="store_true", help="show what would be written, write nothing")
+                        help="报告的截至日期")
+    parser.add_argument("--content", type=content_dir, default=str(HERE / "content"),
+                        help="内容文件夹（它的上一级有 registry/ 和 sources/）")
+    parser.add_argument("--dry-run", action="store_true", help="只显示将写入的内容，不写文件")
 
 
 def run(args) -> int:

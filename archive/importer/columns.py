@@ -36,8 +36,22 @@ def _load(path: Path = COLUMNS_FILE) -> tuple[dict[str, Column], tuple[tuple[re.
     return names, tuple(patterns)
 
 
+_MEMO: dict = {}
+
+
 def column_of(cell_copy: str, labels: Labels) -> Column | None:
     """The column a header cell names (`cell_copy`: the matching copy), or None."""
+    if len(cell_copy) > 40:
+        return None
+    memo = (id(labels), cell_copy)
+    if memo not in _MEMO:
+        if len(_MEMO) > 50_000:
+            _MEMO.clear()
+        _MEMO[memo] = _column_of(cell_copy, labels)
+    return _MEMO[memo]
+
+
+def _column_of(cell_copy: str, labels: Labels) -> Column | None:
     key = re.sub(r"\s+", "", cell_copy).rstrip(":").rstrip("|")
     if not key or len(key) > 16:
         return None

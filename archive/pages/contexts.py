@@ -10,9 +10,9 @@ from archive.feeds import feed_links
 from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .site import Site, Topic, source_lines_url, source_url
-from .status import item_status, overdue_url, summary
+from .status import item_status, overdue_url, summary, topic_summary
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
-                    lists_by_year, page_suffix, tree_rows)
+                    lists_by_year, numbered_lines, page_suffix, tree_rows)
 
 RECENT = 8              # lists shown as recently published on the home page
 
@@ -185,7 +185,7 @@ def topic(site: Site, t: Topic, rows: list[Item], pager: dict) -> dict:
         "title": f"{t.name}：各地民生实事对照{page_suffix(pager)}",
         "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列。",
         "topic": {"name": t.name, "description": t.description, "keywords": list(t.keywords)},
-        "status": summary(site, site.topic_items[t.slug], overdue_url(site, "")) if pager["number"] == 1 else None,
+        "status": topic_summary(site, t),
         "items": [item_row(site, i) for i in rows],
         "pager": pager,
     }
@@ -202,18 +202,7 @@ def topic_index(site: Site) -> dict:
 def source(site: Site, path: str) -> dict:
     lists = site.by_source[path]
     text = (site.root / path).read_text(encoding="utf-8")
-    starts: dict[int, list[dict]] = defaultdict(list)
-    seen: set[str] = set()
-    for lst in lists:
-        for item in lst.items:
-            first, last = item.source_lines
-            anchor = f"L{first}-L{last}"
-            starts[first].append({"anchor": "" if anchor in seen else anchor, "url": item.url,
-                                  "number": item.number, "first": first, "last": last})
-            seen.add(anchor)
-    lines = [{"n": n, "text": line, "marks": starts.get(n, [])} for n, line in enumerate(text.split("\n"), 1)]
-    if lines and lines[-1]["text"] == "" and not lines[-1]["marks"]:
-        lines.pop()    # the file's final newline is not a line of its own
+    lines = numbered_lines(text, [(*item.source_lines, item) for lst in lists for item in lst.items])
     name = Path(path).name
     return {
         "title": f"原文：{lists[0].title}（{name}）",

@@ -116,6 +116,7 @@ class Site:
         for item in self.overdue:
             for a in self.ancestry(item.list.jurisdiction):
                 self.overdue_of[a.path].append(item)
+        self.memo: dict = {}      # views several pages share, computed once per render process (status.py)
         self.reports: dict[str, list[tuple[Item, Progress]]] = defaultdict(list)   # report kept in sources/
         for item in self.items:
             for p in item.progress:

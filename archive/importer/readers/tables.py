@@ -44,16 +44,17 @@ def find(doc: Doc) -> list[Table]:
             for ln in lines[k:j]:
                 ln.kind = "text"                 # a line with pipes that is not a table
         k = j
+    whole = _whole_lines(doc, lines)            # one cell per line
+    at = {no: i for i, (no, _) in enumerate(whole)}
     k = 0
-    while k < len(lines):                       # one cell per line
+    while k < len(lines):
         ln = lines[k]
         if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) == "number":
-            cells = _whole_lines(doc, lines[k:])
-            got = parse_cell_table(cells, doc.labels)
+            got = parse_cell_table(whole, doc.labels, at[ln.no])
             if got:
                 table, used = got
                 tables.append(table)
-                last = cells[used - 1][0]
+                last = whole[at[ln.no] + used - 1][0]
                 while k < len(lines) and lines[k].no <= last:
                     lines[k].kind = "cell"
                     k += 1
