@@ -8,6 +8,8 @@ from pathlib import Path
 from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .site import Site, Topic, source_lines_url, source_url
+from .compare import Row, comparison
+from .stats import item_charts
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
                     lists_by_year, page_suffix, tree_rows)
 
@@ -56,6 +58,7 @@ def jurisdiction(site: Site, j: Jurisdiction) -> dict:
         "topics": [{"name": t.name, "url": t.url, "count": topic_counts[t.slug]}
                    for t in site.topics if topic_counts[t.slug]],
         "categories": categories,
+        "charts": item_charts(site, (i for lst in site.subtree_lists(j) for i in lst.items)),
     }
 
 
@@ -74,6 +77,7 @@ def item_list(site: Site, lst: ItemList) -> dict:
         "list": list_row(site, lst) | {"publisher": lst.publisher, "note": lst.note, "source_url": lst.source_url,
                                        "source_page": source_url(lst)},
         "groups": groups,
+        "charts": item_charts(site, lst.items),
     }
 
 
@@ -121,6 +125,7 @@ def department(site: Site, d: Department) -> dict:
         "d": {"name": d.name, "aliases": list(d.aliases), "lead_count": len(leads), "partner_count": len(partners)},
         "leads": grouped_by_list(site, leads),
         "partners": grouped_by_list(site, partners),
+        "charts": item_charts(site, list({i.id: i for i in leads + partners}.values())),
     }
 
 
@@ -145,6 +150,7 @@ def year(site: Site, y: int) -> dict:
         "description": f"{y}年各地公布的{len(lists)}份民生实事清单，共{sum(len(l.items) for l in lists)}个项目。",
         "year": y,
         "lists": [list_row(site, l) for l in lists],
+        "charts": item_charts(site, (i for l in lists for i in l.items)),
         "years": [{"year": other, "url": f"/nian/{other}/", "current": other == y}
                   for other in sorted(site.by_year, reverse=True)],
     }
@@ -165,14 +171,19 @@ def topic_rows(site: Site) -> list[dict]:
             for t in site.topics if site.topic_items.get(t.slug)]
 
 
-def topic(site: Site, t: Topic, rows: list[Item], pager: dict) -> dict:
-    total = pager["total"]
+def topic(site: Site, t: Topic, rows: list[Row], pager: dict, years: list[int], index: list[dict]) -> dict:
+    """One page of the comparison (`compare.py`); the first page also has the charts and the index of
+    jurisdictions with the page each is on."""
+    total, first = pager["total"], pager["number"] == 1
     return {
         "title": f"{t.name}：各地民生实事对照{page_suffix(pager)}",
-        "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列。",
+        "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列对照。",
         "topic": {"name": t.name, "description": t.description, "keywords": list(t.keywords)},
-        "items": [item_row(site, i) for i in rows],
+        "years": years,
+        "rows": comparison(site, rows, years),
         "pager": pager,
+        "index": index if first and pager["count"] > 1 else [],
+        "charts": item_charts(site, site.topic_items[t.slug]) if first else [],
     }
 
 

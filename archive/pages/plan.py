@@ -11,8 +11,9 @@ from archive.model import Archive
 
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
+from .compare import paginate_rows, rows_of, where_index
 from .site import Site, Topic, source_url
-from .views import paginate
+from .stats import archive_stats
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,19 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str])
              Page("/404.html", "404.html", partial(not_found, site))]
     if "search.html" in templates:
         pages.append(Page("/search/", "search.html", partial(search, site)))
+    pages.append(Page("/tongji/", "tongji.html", partial(archive_stats, site)))
     pages.append(Page("/nian/", "years.html", partial(year_index, site)))
     for y in sorted(site.by_year):
         pages.append(Page(f"/nian/{y}/", "year.html", partial(year, site, y)))
     pages.append(Page("/fenlei/", "topics.html", partial(topic_index, site)))
     for t in topics:
-        rows = site.topic_items.get(t.slug, [])
+        rows = rows_of(site, t)
         if rows:
-            for url, chunk, pager in paginate(t.url, rows):
-                pages.append(Page(url, "topic.html", partial(topic, site, t, chunk, pager)))
+            compared = paginate_rows(t.url, rows)
+            years = sorted({i.list.year for r in rows for i in r.items})
+            index = where_index(site, compared)
+            for url, chunk, pager in compared:
+                pages.append(Page(url, "topic.html", partial(topic, site, t, chunk, pager, years, index)))
     sources: dict[str, list[str]] = defaultdict(list)
     for path, lists in site.by_source.items():
         sources[lists[0].jurisdiction.path].append(path)
