@@ -9,6 +9,7 @@ from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .site import Site, Topic, source_lines_url, source_url
 from .compare import Row, comparison
+from .related import similar_rows
 from .stats import item_charts
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
                     lists_by_year, page_suffix, tree_rows)
@@ -106,6 +107,7 @@ def item_page(site: Site, item: Item, prev: Item | None, next_: Item | None) -> 
             "note": item.note,
             "status": item.status,
             "topics": [{"name": t.name, "url": t.url} for t in site.item_topics[item.id]],
+            "similar": similar_rows(site, item),
             "source": {"first": first, "last": last, "url": source_lines_url(item)},
         },
         "list": list_row(site, lst) | {"source_url": lst.source_url},

@@ -12,6 +12,7 @@ from archive.model import Archive
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
 from .compare import paginate_rows, rows_of, where_index
+from .related import similar_by_item
 from .site import Site, Topic, source_url
 from .stats import archive_stats
 
@@ -29,6 +30,7 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str])
     workers take contiguous shares that touch mostly different items. `templates` names the templates
     that exist, so the search page is planned only once its template has been written."""
     site = Site(archive, topics, root)
+    site.similar = similar_by_item(site)    # here, in the parent: render workers inherit it when they fork
     pages = [Page("/", "home.html", partial(home, site)),
              Page("/404.html", "404.html", partial(not_found, site))]
     if "search.html" in templates:

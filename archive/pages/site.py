@@ -105,6 +105,7 @@ class Site:
             for path in self.ancestry(lst.jurisdiction):
                 self.item_count[path.path] += len(lst.items)
         self.jurisdictions = [j for j in archive.jurisdictions.values() if self.has_lists(j)]
+        self.similar: dict[str, tuple[Item, ...]] = {}   # filled by plan(): pages/related.py
 
     def ancestry(self, j: Jurisdiction) -> list[Jurisdiction]:
         """Province first, `j` last."""

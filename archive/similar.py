@@ -1,0 +1,105 @@
+"""Similar items in other lists: for each item, up to LIMIT items of other lists that share a topic with it
+and the most character bigrams of title and body, above THRESHOLD.
+
+Computed once, in the build's parent process before the render workers fork (they inherit the result),
+with an inverted index per topic rather than comparing all pairs. The index leaves out bigrams that say
+nothing about likeness: those in more than COMMON of all items (全市, 推进, 服务 …) and, within one topic,
+those in more than CAP of its items (养老 within 养老). The cap also bounds the work: a query reads at most
+CAP postings per bigram, so the stage grows with the number of items, not with its square.
+
+Likeness is the cosine of the two sets of kept bigrams, shared / sqrt(|A|·|B|): a long body does not
+resemble everything just by being long. THRESHOLD was measured on the real content (docs/similar.md).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import unicodedata
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+LIMIT = 5
+THRESHOLD = 0.35     # measured on the real content: docs/similar.md
+CAP = 200            # postings kept per bigram in one topic's index
+COMMON = 0.05        # a bigram in more than this share of all items is left out everywhere
+MIN_COMMON = 5       # … but never for fewer items than this: in a tiny archive every bigram is "common"
+
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class Match:
+    index: int       # position of the similar item in the sequence given to `similar_items`
+    score: float
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the Han runs of `text`: digits, Latin and punctuation carry years, amounts
+    and numbering that every list shares, not what an item is about."""
+    found = set()
+    for run in _HAN.findall(unicodedata.normalize("NFKC", text)):
+        found.update(run[k:k + 2] for k in range(len(run) - 1))
+    return found
+
+
+def similar_items(texts: Sequence[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
+                  threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP) -> list[tuple[Match, ...]]:
+    """For item k (its text, its group = list id, its topic slugs), the matches in other groups sharing
+    a topic with it, best first. Returned per item, in input order."""
+    vocab: dict[str, int] = {}
+    sets = [array("i", sorted(vocab.setdefault(b, len(vocab)) for b in bigrams(t))) for t in texts]
+    df = Counter()
+    for s in sets:
+        df.update(s)
+    common = max(MIN_COMMON, COMMON * len(texts))
+    members: dict[str, list[int]] = defaultdict(list)
+    for k, slugs in enumerate(topics):
+        for slug in slugs:
+            members[slug].append(k)
+    best: list[dict[int, float]] = [{} for _ in texts]
+    for slug in sorted(members):
+        _match_within(members[slug], sets, lambda b: df[b] <= common, groups, threshold, limit, cap, best)
+    return [tuple(Match(j, round(s, 4)) for j, s in _top(b, limit)) for b in best]
+
+
+def _match_within(topic: list[int], sets: list[array], useful: Callable[[int], bool], groups: Sequence[str],
+                  threshold: float, limit: int, cap: int, best: list[dict[int, float]]) -> None:
+    """One topic's index and queries; the best score of each pair goes into `best` (a pair sharing two
+    topics scores the same in both, as the index drops the same common bigrams)."""
+    df = Counter()
+    for k in topic:
+        df.update(sets[k])
+    kept = {b for b, n in df.items() if 1 < n <= cap and useful(b)}
+    postings: dict[int, list[int]] = defaultdict(list)
+    own: dict[int, list[int]] = {}
+    for k in topic:
+        own[k] = [b for b in sets[k] if b in kept]
+        for b in own[k]:
+            postings[b].append(k)
+    floor = threshold * threshold
+    for k in topic:
+        mine = own[k]
+        if not mine:
+            continue
+        counts = Counter()
+        for b in mine:
+            counts.update(postings[b])
+        n = len(mine)
+        need = floor * n          # shared ≥ threshold² · |A| is necessary for cosine ≥ threshold
+        group = groups[k]
+        scores = [(j, shared / math.sqrt(n * len(own[j]))) for j, shared in counts.items()
+                  if shared >= need and groups[j] != group]
+        found = best[k]
+        for j, score in scores:
+            if score >= threshold and score > found.get(j, 0.0):
+                found[j] = score
+        if len(found) > limit:    # the top `limit` over all topics is among each topic's top `limit`
+            best[k] = dict(_top(found, limit))
+
+
+def _top(found: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """Best first; equal scores in input order, so the same content always gives the same pages."""
+    return heapq.nlargest(limit, found.items(), key=lambda js: (js[1], -js[0]))
