@@ -8,7 +8,8 @@ those in more than CAP of its items (养老 within 养老). The cap also bounds 
 CAP postings per bigram, so the stage grows with the number of items, not with its square.
 
 Likeness is the cosine of the two sets of kept bigrams, shared / sqrt(|A|·|B|): a long body does not
-resemble everything just by being long. THRESHOLD was measured on the real content (docs/similar.md).
+resemble everything just by being long. Kept are the bigrams an item shares with at least one other item
+of the topic: the rest cannot be shared, and counting them makes any two bodies of unequal length unlike. THRESHOLD was measured on the real content (docs/similar.md).
 """
 from __future__ import annotations
 
@@ -68,10 +69,12 @@ def similar_items(texts: Sequence[str], groups: Sequence[str], topics: Sequence[
 def _match_within(topic: list[int], sets: list[array], useful: Callable[[int], bool], groups: Sequence[str],
                   threshold: float, limit: int, cap: int, best: list[dict[int, float]]) -> None:
     """One topic's index and queries; the best score of each pair goes into `best` (a pair sharing two
-    topics scores the same in both, as the index drops the same common bigrams)."""
+    topics keeps the higher of its two scores)."""
     df = Counter()
     for k in topic:
         df.update(sets[k])
+    # A bigram no other item of the topic has is left out too: counted, it would make every long body
+    # unlike everything (measured: docs/similar.md).
     kept = {b for b, n in df.items() if 1 < n <= cap and useful(b)}
     postings: dict[int, list[int]] = defaultdict(list)
     own: dict[int, list[int]] = {}
