@@ -19,12 +19,13 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 LIMIT = 5
 THRESHOLD = 0.35     # measured on the real content: docs/similar.md
-CAP = 200            # postings kept per bigram in one topic's index
+CAP = 100            # postings kept per bigram in one topic's index
 COMMON = 0.05        # a bigram in more than this share of all items is left out everywhere
 MIN_COMMON = 5       # … but never for fewer items than this: in a tiny archive every bigram is "common"
 
@@ -68,38 +69,36 @@ def similar_items(texts: Sequence[str], groups: Sequence[str], topics: Sequence[
 
 def _match_within(topic: list[int], sets: list[array], useful: Callable[[int], bool], groups: Sequence[str],
                   threshold: float, limit: int, cap: int, best: list[dict[int, float]]) -> None:
-    """One topic's index and queries; the best score of each pair goes into `best` (a pair sharing two
-    topics keeps the higher of its two scores)."""
-    df = Counter()
-    for k in topic:
-        df.update(sets[k])
+    """One topic: each item queries the index of the items before it, then joins it, so each pair is
+    scored once and recorded for both. A pair sharing two topics keeps the higher of its two scores."""
+    df = Counter(chain.from_iterable(sets[k] for k in topic))
     # A bigram no other item of the topic has is left out too: counted, it would make every long body
     # unlike everything (measured: docs/similar.md).
     kept = {b for b, n in df.items() if 1 < n <= cap and useful(b)}
     postings: dict[int, list[int]] = defaultdict(list)
-    own: dict[int, list[int]] = {}
-    for k in topic:
-        own[k] = [b for b in sets[k] if b in kept]
-        for b in own[k]:
-            postings[b].append(k)
+    size: dict[int, int] = {}
     floor = threshold * threshold
     for k in topic:
-        mine = own[k]
-        if not mine:
-            continue
-        counts = Counter()
-        for b in mine:
-            counts.update(postings[b])
-        n = len(mine)
+        mine = [b for b in sets[k] if b in kept]
+        n = size[k] = len(mine)
+        counts = Counter(chain.from_iterable([postings[b] for b in mine]))
         need = floor * n          # shared ≥ threshold² · |A| is necessary for cosine ≥ threshold
-        group = groups[k]
-        scores = [(j, shared / math.sqrt(n * len(own[j]))) for j, shared in counts.items()
-                  if shared >= need and groups[j] != group]
-        found = best[k]
-        for j, score in scores:
-            if score >= threshold and score > found.get(j, 0.0):
-                found[j] = score
-        if len(found) > limit:    # the top `limit` over all topics is among each topic's top `limit`
+        for j, shared in counts.most_common():     # sorted in C; stop at the first too small to matter
+            if shared < need:
+                break
+            score = shared / math.sqrt(n * size[j])
+            if score >= threshold and groups[j] != groups[k]:
+                _record(best, k, j, score, limit)
+                _record(best, j, k, score, limit)
+        for b in mine:
+            postings[b].append(k)
+
+
+def _record(best: list[dict[int, float]], k: int, j: int, score: float, limit: int) -> None:
+    found = best[k]
+    if score > found.get(j, 0.0):
+        found[j] = score
+        if len(found) > 2 * limit:    # keep memory flat; the best `limit` are never among those dropped
             best[k] = dict(_top(found, limit))
 
 
