@@ -62,7 +62,8 @@ def test_where_index_points_at_the_page_and_row(tmp_path):
     site = Site(small_archive(tmp_path), TOPICS, tmp_path)
     rows = rows_of(site, TOPICS[1])
     assert where_index(site, paginate_rows("/fenlei/jiaoyu/", rows)) == [
-        {"name": "山东省潍坊市", "url": "/fenlei/jiaoyu/#d-shandong-weifang", "count": 1}]
+        {"name": "山东省潍坊市", "url": "/fenlei/jiaoyu/#d-shandong-weifang", "count": 1,
+         "page": 1}]
 
 
 def test_real_topic_pages_list_every_topic_item_once(built_site: Path):

@@ -60,8 +60,8 @@ def paginate_rows(base_url: str, rows: list[Row], budget: int = ITEMS_PER_PAGE) 
 
 def where_index(site: Site, pages: list[tuple[str, list[Row], dict]]) -> list[dict]:
     """Every jurisdiction of the comparison with the page its row is on: shown on page 1."""
-    return [{"name": site.full_name(r.jurisdiction), "url": f"{url}#{anchor(r.jurisdiction)}", "count": len(r.items)}
-            for url, chunk, _ in pages for r in chunk]
+    return [{"name": site.full_name(r.jurisdiction), "url": f"{url}#{anchor(r.jurisdiction)}", "count": len(r.items),
+             "page": pager["number"]} for url, chunk, pager in pages for r in chunk]
 
 
 def comparison(site: Site, rows: list[Row], years: list[int]) -> list[dict]:
