@@ -21,7 +21,7 @@ from array import array
 from collections import Counter, defaultdict
 from itertools import chain
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Iterable, Sequence
 
 LIMIT = 5
 THRESHOLD = 0.35     # measured on the real content: docs/similar.md
@@ -47,34 +47,39 @@ def bigrams(text: str) -> set[str]:
     return found
 
 
-def similar_items(texts: Sequence[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
+def similar_items(texts: Iterable[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
                   threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP) -> list[tuple[Match, ...]]:
     """For item k (its text, its group = list id, its topic slugs), the matches in other groups sharing
-    a topic with it, best first. Returned per item, in input order."""
-    vocab: dict[str, int] = {}
-    sets = [array("i", sorted(vocab.setdefault(b, len(vocab)) for b in bigrams(t))) for t in texts]
+    a topic with it, best first. Returned per item, in input order.
+
+    `texts` is read twice (a list, or an object that makes the texts anew each time it is iterated, so
+    that they need not all be held): once to count the bigrams, once to keep each item's useful ones."""
     df = Counter()
-    for s in sets:
-        df.update(s)
-    common = max(MIN_COMMON, COMMON * len(texts))
+    for text in texts:
+        df.update(bigrams(text))
+    common = max(MIN_COMMON, COMMON * len(groups))
+    vocab: dict[str, int] = {}
+    sets = [array("i", sorted(vocab.setdefault(b, len(vocab)) for b in bigrams(text) if df[b] <= common))
+            for text in texts]
+    del df, vocab
     members: dict[str, list[int]] = defaultdict(list)
     for k, slugs in enumerate(topics):
         for slug in slugs:
             members[slug].append(k)
     best: list[dict[int, float]] = [{} for _ in texts]
     for slug in sorted(members):
-        _match_within(members[slug], sets, lambda b: df[b] <= common, groups, threshold, limit, cap, best)
+        _match_within(members[slug], sets, groups, threshold, limit, cap, best)
     return [tuple(Match(j, round(s, 4)) for j, s in _top(b, limit)) for b in best]
 
 
-def _match_within(topic: list[int], sets: list[array], useful: Callable[[int], bool], groups: Sequence[str],
-                  threshold: float, limit: int, cap: int, best: list[dict[int, float]]) -> None:
+def _match_within(topic: list[int], sets: list[array], groups: Sequence[str], threshold: float, limit: int,
+                  cap: int, best: list[dict[int, float]]) -> None:
     """One topic: each item queries the index of the items before it, then joins it, so each pair is
     scored once and recorded for both. A pair sharing two topics keeps the higher of its two scores."""
     df = Counter(chain.from_iterable(sets[k] for k in topic))
     # A bigram no other item of the topic has is left out too: counted, it would make every long body
     # unlike everything (measured: docs/similar.md).
-    kept = {b for b, n in df.items() if 1 < n <= cap and useful(b)}
+    kept = {b for b, n in df.items() if 1 < n <= cap}
     postings: dict[int, list[int]] = defaultdict(list)
     size: dict[int, int] = {}
     floor = threshold * threshold

@@ -6,6 +6,7 @@ corpora: the model is loaded first, then only the stage is timed.
 
 For each size: wall and CPU seconds of the stage, how much it raised the process's peak memory (ru_maxrss
 before and after: the model's own peak is reached while loading, so the difference is the stage's extra),
+the memory the process still holds once the stage has returned (what the render workers fork from),
 and how many items got similar items. Corpora come from benchmarks/make_corpus.py and are kept in DIR.
 """
 from __future__ import annotations
@@ -43,9 +44,11 @@ wall, cpu = time.perf_counter(), time.process_time()
 similar = similar_by_item(site)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+held = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() // 1024
 shown = sum(len(v) for v in similar.values())
 print(f"{{len(site.items):>7,}} items: stage {{wall:6.1f}} s wall, {{cpu:6.1f}} s CPU; peak memory "
-      f"{{before / 1024:5.0f}} MB before, {{after / 1024:5.0f}} MB after (+{{(after - before) / 1024:.0f}} MB); "
+      f"{{before / 1024:5.0f}} MB before, {{after / 1024:5.0f}} MB after (+{{(after - before) / 1024:.0f}} MB), "
+      f"{{held / 1024:.0f}} MB held once done; "
       f"{{len(similar):,}} items with similar items, {{shown:,}} links")
 """
     subprocess.run([sys.executable, "-c", code], check=True)
