@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 import re
 import unicodedata
 from array import array
@@ -43,7 +44,7 @@ def bigrams(text: str) -> set[str]:
     and numbering that every list shares, not what an item is about."""
     found = set()
     for run in _HAN.findall(unicodedata.normalize("NFKC", text)):
-        found.update(run[k:k + 2] for k in range(len(run) - 1))
+        found.update(map(operator.add, run[:-1], run[1:]))
     return found
 
 
@@ -58,10 +59,10 @@ def similar_items(texts: Iterable[str], groups: Sequence[str], topics: Sequence[
     for text in texts:
         df.update(bigrams(text))
     common = max(MIN_COMMON, COMMON * len(groups))
-    vocab: dict[str, int] = {}
-    sets = [array("i", sorted(vocab.setdefault(b, len(vocab)) for b in bigrams(text) if df[b] <= common))
-            for text in texts]
-    del df, vocab
+    ids = {b: n for n, b in enumerate(sorted(b for b, n in df.items() if n <= common))}
+    del df
+    sets = [array("i", sorted(map(ids.__getitem__, bigrams(text) & ids.keys()))) for text in texts]
+    del ids
     members: dict[str, list[int]] = defaultdict(list)
     for k, slugs in enumerate(topics):
         for slug in slugs:
@@ -88,10 +89,8 @@ def _match_within(topic: list[int], sets: list[array], groups: Sequence[str], th
         n = size[k] = len(mine)
         counts = Counter(chain.from_iterable([postings[b] for b in mine]))
         need = floor * n          # shared ≥ threshold² · |A| is necessary for cosine ≥ threshold
-        for j, shared in counts.most_common():     # sorted in C; stop at the first too small to matter
-            if shared < need:
-                break
-            score = shared / math.sqrt(n * size[j])
+        for j in [j for j, shared in counts.items() if shared >= need]:
+            score = counts[j] / math.sqrt(n * size[j])
             if score >= threshold and groups[j] != groups[k]:
                 _record(best, k, j, score, limit)
                 _record(best, j, k, score, limit)
