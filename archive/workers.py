@@ -20,7 +20,7 @@ _JOB: tuple = ()     # (pages, env, writer): set before forking so workers inher
 
 
 def render(env, page: Page) -> bytes:
-    return env.get_template(page.template).render(page.context()).encode()
+    return env.get_template(page.template).render(page.context(), page_url=page.url).encode()
 
 
 def _render_batch(bounds: tuple[int, int]) -> tuple[int, int]:

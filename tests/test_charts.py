@@ -85,7 +85,7 @@ def test_archive_statistics_add_up(tmp_path):
 def charts_in(html: str) -> list[tuple[ET.Element, str]]:
     """Each chart's SVG, parsed, with the HTML of the table beside it."""
     found = []
-    for m in re.finditer(r'(<svg .*?</svg>)\s*<details>(.*?)</details>', html, re.S):
+    for m in re.finditer(r'(<svg xmlns="http://www.w3.org/2000/svg" role="img" .*?</svg>)\s*<details>(.*?)</details>', html, re.S):
         found.append((ET.fromstring(m.group(1)), m.group(2)))
     return found
 
@@ -113,3 +113,18 @@ def test_real_site_charts_are_accessible_styleless_svg_with_the_same_numbers_as_
             desc = svg.find(SVG + "desc").text
             assert all(f"{v}项" in desc for v in values)
     assert seen >= 8
+
+
+def test_status_counts_in_registry_order_with_no_report_last_and_grey(tmp_path):
+    from archive.model import Progress
+    from archive.pages.charts import OTHER_FILL
+    from archive.pages.stats import status_chart
+    archive = small_archive(tmp_path)
+    site = Site(archive, TOPICS, tmp_path)
+    first, second = archive.lists[0].items
+    first.progress = [Progress(dt.date(2021, 6, 30), "推进中"), Progress(dt.date(2021, 12, 31), "已完成")]
+    second.progress = [Progress(dt.date(2021, 6, 30), "滞后")]
+    rows = status_chart(site, site.items)["rows"]
+    assert [(r["label"], r["value"]) for r in rows] == [("已完成", 1), ("滞后", 1), ("未见通报", 1)]
+    assert rows[-1]["fill"] == OTHER_FILL and rows[0]["fill"] != OTHER_FILL
+    assert "zhuangtai" in {c["key"] for c in item_charts(site, site.items)}

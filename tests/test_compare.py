@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_pages import TOPICS, small_archive
+from test_pages import TOPICS, planned, small_archive
 
 from archive.model import Item, ItemList
-from archive.pages import Site, plan
+from archive.pages import Site
 from archive.pages.compare import Row, comparison, paginate_rows, rows_of, where_index
 
 
@@ -49,8 +49,7 @@ def test_cells_say_no_list_no_item_on_the_topic_or_which_items(tmp_path):
 
 
 def test_plan_gives_each_topic_item_one_comparison_cell_and_page_one_an_index(tmp_path):
-    archive = small_archive(tmp_path)
-    pages = [p for p in plan(archive, TOPICS, tmp_path, {"home.html"}) if p.template == "topic.html"]
+    pages = [p for p in planned(tmp_path) if p.template == "topic.html"]
     assert [p.url for p in pages] == ["/fenlei/yanglao/", "/fenlei/jiaoyu/"]
     context = pages[1].context()
     assert context["years"] == [2021]

@@ -1,4 +1,4 @@
-"""Build the site from scratch: read → validate → model → plan → render + write → index → swap into place.
+"""Build the site from scratch: read → validate → model → open data → plan → render + write → index → swap into place.
 
 The site is written into a temporary folder next to the target and swapped in only when every stage has
 succeeded; content errors are printed and leave the last good site untouched.
@@ -13,14 +13,19 @@ from pathlib import Path
 
 import yaml
 
-from ..opendata import items_json_chunks
+from ..admin import site_admin_files
+from ..downloads import write_open_data
+from ..feeds import feeds
+from ..headers import headers_for
 from ..pages import Page, load_topics, plan
 from ..problems import report
+from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..sitemaps import robots, sitemaps
 from ..validate import build_archive
 from ..workers import write_pages
 from ..writer import Writer, output_path
+from .args import content_dir, positive, site_dir
 
 HERE = Path(__file__).resolve().parents[2]
 TEMPLATES = HERE / "templates"
@@ -28,19 +33,28 @@ STATIC = HERE / "static"
 TOPICS = HERE / "registry" / "topics.yaml"
 
 
+EXAMPLES = """示例：
+  python build.py                              生成网站到 site/
+  python build.py --no-index                   不建搜索索引（更快，搜索页不可用）
+  python build.py --content 别处/content --out /tmp/site   生成另一份内容
+"""
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("--content", type=Path, default=HERE / "content",
-                        help="content folder (its parent holds registry/ and sources/)")
-    parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder, replaced on success")
-    parser.add_argument("--no-index", action="store_true", help="skip the search index stage")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="render workers (default: 2, or 1 on a one-core machine)")
+    parser.add_argument("--content", type=content_dir, default=str(HERE / "content"),
+                        help="内容文件夹（它的上一级有 registry/ 和 sources/）")
+    parser.add_argument("--out", type=site_dir, default=str(HERE / "site"), help="输出文件夹，成功后整个替换")
+    parser.add_argument("--no-index", action="store_true", help="不建搜索索引")
+    parser.add_argument("--jobs", type=positive, default=min(2, os.cpu_count() or 1),
+                        help="并行渲染的进程数（默认 2，单核机器为 1）")
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
+                        help="进展状态和是否逾期按这一天算（默认：SOURCE_DATE_EPOCH，否则中国的今天）")
 
 
 def run(args) -> int:
     started = time.perf_counter()
     content = args.content.resolve()
-    archive = load_content(content)
+    archive = load_content(content, args.as_of)
     if archive is None:
         print("上一次生成的网站保持不变。", file=sys.stderr)
         return 1
@@ -51,9 +65,9 @@ def run(args) -> int:
     return 0
 
 
-def load_content(content: Path):
+def load_content(content: Path, as_of=None):
     """The validated archive, or None after printing why not: nothing may be written from bad content."""
-    archive, problems = build_archive(content.parent, content)
+    archive, problems = build_archive(content.parent, content, as_of=as_of)
     report(problems, sys.stderr)
     if any(p.is_error for p in problems):
         print("内容有错误，未生成网站。", file=sys.stderr)
@@ -76,27 +90,32 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
     """Write the whole site for an already validated archive; `out` is replaced only if this succeeds."""
     stats = Stats()
     assets = fingerprint(STATIC)
-    env = environment(TEMPLATES, assets, site_config())
-    pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])))
+    config = site_config()
+    env = environment(TEMPLATES, assets, config)
     writer = Writer(out)
     try:
+        downloads = write_open_data(archive, config["base_url"], writer.stream)   # first: the data page shows sizes
+        pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
+                     lambda: downloads)
         for page in pages:
             writer.claim(output_path(page.url))
         stats.bytes += write_pages(pages, env, writer, jobs, progress)
         stats.pages = len(pages)
         for asset in assets.values():
             stats.bytes += writer.write(asset.path, asset.data)
-        extras = extra_files(archive, pages)
+        extras = extra_files(archive, pages) | site_admin_files(root, archive)
         for path, data in extras.items():
             stats.bytes += writer.write(path, data)
-        stats.bytes += writer.stream("data/items.json", items_json_chunks(archive))
-        stats.files = len(pages) + len(assets) + len(extras) + 1
+        stats.bytes += sum(d.bytes for d in downloads.values())
+        stats.files = len(pages) + len(assets) + len(extras) + len(downloads)
         if index:
             from ..search_index import build_index   # imported here: --no-index builds never load it
             index_started = time.perf_counter()
             stats.index = build_index(archive, writer.tmp)
             stats.indexed = True
             stats.index_seconds = time.perf_counter() - index_started
+        stats.bytes += writer.write("_headers", headers_for(writer.tmp))     # last: it names what is there
+        stats.files += 1
         writer.commit()
     except BaseException:
         writer.abort()
@@ -118,7 +137,8 @@ def site_config() -> dict:
 
 
 def extra_files(archive, pages: list[Page]) -> dict[str, bytes]:
-    base = site_config()["base_url"]
-    files = sitemaps(base, [p.url for p in pages if p.url.endswith("/")])
-    files["robots.txt"] = robots(base)
+    config = site_config()
+    files = sitemaps(config["base_url"], [p.url for p in pages if p.url.endswith("/")])
+    files["robots.txt"] = robots(config["base_url"])
+    files.update(feeds(archive, config))
     return files

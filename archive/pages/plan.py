@@ -7,14 +7,18 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from archive.datapackage import Download
 from archive.model import Archive
 
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
 from .compare import paginate_rows, rows_of, where_index
+from .data import data_page
+from .overdue import overdue_pages
 from .related import similar_by_item
 from .site import Site, Topic, source_url
 from .stats import archive_stats
+from .status import report_pages, report_source
 
 
 @dataclass(frozen=True)
@@ -24,11 +28,13 @@ class Page:
     context: Callable[[], dict] = field(compare=False)
 
 
-def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str]) -> list[Page]:
+def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
+         downloads: Callable[[], dict[str, Download]]) -> list[Page]:
     """Every page of the site, in a stable order: first the pages across jurisdictions, then each
     jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
     workers take contiguous shares that touch mostly different items. `templates` names the templates
-    that exist, so the search page is planned only once its template has been written."""
+    that exist, so the search page is planned only once its template has been written. `downloads()` tells
+    the data page what the open-data stage wrote."""
     site = Site(archive, topics, root)
     site.similar = similar_by_item(site)    # here, in the parent: render workers inherit it when they fork
     pages = [Page("/", "home.html", partial(home, site)),
@@ -36,10 +42,13 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str])
     if "search.html" in templates:
         pages.append(Page("/search/", "search.html", partial(search, site)))
     pages.append(Page("/tongji/", "tongji.html", partial(archive_stats, site)))
+    pages.append(Page("/data/", "data.html", partial(data_page, site, downloads)))
     pages.append(Page("/nian/", "years.html", partial(year_index, site)))
     for y in sorted(site.by_year):
         pages.append(Page(f"/nian/{y}/", "year.html", partial(year, site, y)))
     pages.append(Page("/fenlei/", "topics.html", partial(topic_index, site)))
+    pages += overdue_pages(site, Page)
+    pages += [Page(url, "source.html", partial(report_source, site, path)) for url, path in report_pages(site)]
     for t in topics:
         rows = rows_of(site, t)
         if rows:

@@ -25,9 +25,20 @@ def item_charts(site: Site, items: Iterable[Item]) -> list[dict]:
     count (a list without categories, a department's own items), so it is left out."""
     items = list(items)
     qualify = len({i.list.jurisdiction.path for i in items}) > 1
-    charts = [category_chart(items), lead_chart(items, qualify), quarter_chart(items)]
-    # Status counts (the progress work) join here as one more chart of the same shape.
+    charts = [status_chart(site, items), category_chart(items), lead_chart(items, qualify), quarter_chart(items)]
     return [c for c in charts if len(c["rows"]) > 1]
+
+
+def status_chart(site: Site, items: list[Item]) -> dict:
+    """Items by their latest reported status (registry/status.yaml order); 未见通报 last and grey: it says
+    the archive holds no report, not that nothing was done."""
+    counts = Counter(i.status for i in items)
+    bars = [Bar(s.code, counts[s.code]) for s in site.statuses.codes.values() if counts[s.code]]
+    none = site.statuses.none.code
+    if counts[none]:
+        bars.append(Bar(none, counts[none], other=True))
+    return bar_chart("zhuangtai", "各完成状态的项目数",
+                     f"按本档案收录的最近一次进展通报统计；“{none}”指没有收录通报，不表示没有办理。", bars)
 
 
 def category_chart(items: list[Item]) -> dict:
@@ -99,6 +110,7 @@ def archive_stats(site: Site) -> dict:
                                     [Bar(j.display_name, site.item_count[j.path], j.url) for j in provinces]),
         "places": place_rows(site, years),
         "lead_chart": archive_lead_chart(site),
+        "status_chart": status_chart(site, site.items),
         "topics": topic_year_rows(site, years),
     }
 

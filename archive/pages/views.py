@@ -53,6 +53,7 @@ def item_row(site: Site, item: Item) -> dict:
         "list_url": item.list.url,
         "jurisdiction": site.full_name(item.list.jurisdiction),
         "year": item.list.year,
+        "status": {"code": item.status, "slug": site.statuses.slug(item.status)} if item.progress else None,
     }
 
 

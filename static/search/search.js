@@ -20,6 +20,7 @@ const status = $("#search-status");
 const namesBox = $("#search-names");
 const filtersBox = $("#search-filters");
 const list = $("#search-results");
+const listHeading = $("#results-h");   // result titles are h3: a heading for them only when there are some
 const moreBtn = $("#search-more");
 const hint = $("#search-hint");
 app.classList.add("js");
@@ -73,6 +74,7 @@ async function render(st) {
   if (!st.q.trim()) {
     status.textContent = "输入要找的词，例如：养老、两癌筛查、住建局。多个词用空格分开，结果须同时包含每个词。";
     namesBox.replaceChildren(); filtersBox.replaceChildren(); list.replaceChildren();
+    listHeading.hidden = true;
     moreBtn.hidden = true; hint.replaceChildren();
     return;
   }
@@ -91,6 +93,7 @@ async function render(st) {
   renderFilters(st, all);
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
+  listHeading.hidden = !shown.length;
   hint.replaceChildren();
   const filtered = FACETS.some(([f]) => st[f]);
   if (!all.length) {
@@ -161,7 +164,8 @@ function renderFilters(st, all) {
   if (FACETS.some(([f]) => st[f])) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");
     clear.addEventListener("click", () => {
-      const ns = { q: st.q }; writeState(ns); render(ns);
+      // The button goes with the filters it cleared: keep keyboard focus in the filters, not lost on <body>.
+      const ns = { q: st.q }; writeState(ns); render(ns).then(() => filtersBox.querySelector("select")?.focus());
     });
     filtersBox.append(clear);
   }
