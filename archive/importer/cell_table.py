@@ -43,7 +43,7 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels, start: int = 
     bare = [despace(h) for h in headers]
     while k < len(lines):
         no, text = lines[k]
-        if despace(text) == bare[0] and [despace(t) for _, t in lines[k:k + len(cols)]] == bare:
+        if starts and despace(text) == bare[0] and [despace(t) for _, t in lines[k:k + len(cols)]] == bare:
             table.lines += [n for n, _ in lines[k:k + len(cols)]]    # header repeated after a page break
             k += len(cols)
             continue
