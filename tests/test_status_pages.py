@@ -102,7 +102,8 @@ def test_every_link_resolves_and_every_page_with_a_status_says_as_of_when(site):
                 anchors = re.findall(r'id="([^"]+)"', target[0].read_text(encoding="utf-8"))
                 if target[1] not in anchors:
                     broken.append(f"{rel}: {link}")
-        if ('class="statusbar"' in html or "期限已过" in html or 'class="progress"' in html) and "状态截至" not in html:
+        shows = ('class="statusbar"', 'class="badge st-', "期限已过", 'class="progress"')
+        if any(s in html for s in shows) and "状态截至" not in html:
             undated.append(rel)
     assert broken == [] and undated == []
     assert (site / "shandong/weifang/index.html").read_text(encoding="utf-8").count('class="statusbar"') == 1
@@ -132,3 +133,22 @@ def test_status_words_stay_out_of_the_search_text(site):
     searchable = " ".join(page_blocks(page(site, "/shandong/weifang/2022/02/")))
     assert "老旧小区改造" in searchable
     assert not any(word in searchable for word in ("滞后", "状态截至", "通报", "期限已过"))
+
+
+def test_search_filters_by_status_with_counts_dated(tmp_path_factory, browser):
+    from serve_netlify import serving
+    root = tmp_path_factory.mktemp("progress-search")
+    archive, _ = build_archive(root, progress_project(root), as_of=AS_OF)
+    build_site(archive, root, root / "site", index=True, jobs=1)
+    with serving(root / "site") as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/search/?q=%E6%94%B9%E9%80%A0")          # 改造
+        page.wait_for_function("() => /^共/.test(document.querySelector('#search-status').textContent)")
+        assert page.inner_text("label[for=facet-st]") == "状态（截至 2023-03-31）"
+        options = page.locator("#facet-st option").all_inner_texts()
+        assert sorted(options[1:]) == ["已完成（1）", "已调整（1）", "滞后（1）"]
+        page.select_option("#facet-st", "滞后")
+        page.wait_for_function("() => location.search.includes('st=')")
+        page.wait_for_function("() => /筛选后 1 个/.test(document.querySelector('#search-status').textContent)")
+        assert page.locator("#search-results li").count() == 1
+        assert "老旧小区改造" in page.inner_text("#search-results li")

@@ -30,6 +30,8 @@ LEAD = f"<b onmouseover={PWN}>市教育局</b>"
 PARTNER = f'"><svg onload="{PWN}">市财政局'
 STATUS = "<style>body{display:none}</style>进展"
 NOTE = f"</textarea><script>{PWN}</script>说明"
+PROGRESS_WORDS = f'<svg onload="{PWN}">按序时推进'
+PROGRESS_TEXT = f"<script>{PWN}</script>已开工**所"
 BODY = "\n\n".join([
     f"<script>{PWN}</script>正文第一段",
     f'<img src=x onerror="{PWN}">',
@@ -59,6 +61,12 @@ source_lines: [1, 3]
 flags: [uncertain]
 note: {json.dumps(NOTE, ensure_ascii=False)}
 status: {json.dumps(STATUS, ensure_ascii=False)}
+progress:
+  - date: 2022-06-30
+    status: 推进中
+    as_printed: {json.dumps(PROGRESS_WORDS, ensure_ascii=False)}
+    text: {json.dumps(PROGRESS_TEXT, ensure_ascii=False)}
+    source: {{path: sources/demo.txt, lines: [1, 2]}}
 ---
 {BODY}
 """
@@ -138,7 +146,8 @@ def test_payloads_are_shown_as_text(xss_site):
     item = (xss_site / "shandong/weifang/2021-2/01/index.html").read_text(encoding="utf-8")
     document = html5lib.parse(item, namespaceHTMLElements=False)
     text = "".join(document.find("body").itertext())
-    for payload in (TITLE, CATEGORY, DEADLINE, LEAD, PARTNER, STATUS, NOTE, LIST_TITLE.split(">")[0]):
+    for payload in (TITLE, CATEGORY, DEADLINE, LEAD, PARTNER, STATUS, NOTE, LIST_TITLE.split(">")[0], PROGRESS_WORDS,
+                    PROGRESS_TEXT):
         assert payload in text, payload
     assert f"<script>{PWN}</script>正文第一段" in text
     assert "点我" in text and "javascript" not in " ".join(a.get("href", "") for a in document.iter("a"))

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from archive.importer import SourceDecodeError, WriteRefused, decode_bytes, parse, plan_list, write_list
+from archive.importer.review import render_review
 
 from .args import folder_name, output_folder, source_file
 
@@ -32,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the parsed items as a JSON array")
     parser.add_argument("--force", action="store_true",
                         help="overwrite item files that differ from what the importer would write")
+    parser.add_argument("--review", metavar="FILE.html",
+                        help="also write a self-contained HTML page to check the import: the source coloured "
+                             "by item, the items read, uncertain fields marked")
     parser.add_argument("--verbose", action="store_true",
                         help="also list the lines used as list metadata (preamble, headings, tables)")
 
@@ -72,6 +76,9 @@ def run(args) -> int:
     if args.json:
         json.dump([it.as_json() for it in result.items], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    if args.review:
+        Path(args.review).write_text(render_review(result, text, _source_ref(path)), encoding="utf-8")
+        print(f"import: review page written to {args.review}", file=err)
     if not result.items:
         print(f"import: 错误：{path} 中没有读出任何事项，未写入任何文件。读到的是：", file=err)
         for line in result.diagnosis:

@@ -28,19 +28,22 @@ def read_header(lines: list[tuple[int, str]], labels: Labels) -> list[Column]:
     return cols
 
 
-def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Table, int] | None:
-    """`lines` start at a 序号 header cell. Returns the table and how many lines it used."""
-    cols = read_header(lines, labels)
+def parse_cell_table(lines: list[tuple[int, str]], labels: Labels, start: int = 0) -> tuple[Table, int] | None:
+    """`lines[start]` is a 序号 header cell. Returns the table and how many lines it used.
+    (An index, not a slice: a long document may have many lines that look like a header.)"""
+    cols = read_header(lines[start:start + 40], labels)
     if len(cols) < 2 or cols[0].role != "number":
         return None
-    headers = [t for _, t in lines[:len(cols)]]
-    table = Table([c.role for c in cols], headers, [], [no for no, _ in lines[:len(cols)]])
-    starts, k = [], len(cols)
+    headers = [t for _, t in lines[start:start + len(cols)]]
+    table = Table([c.role for c in cols], headers, [], [no for no, _ in lines[start:start + len(cols)]])
+    starts, k = [], start + len(cols)
     expected = None
     cells: list[tuple[int, str]] = []
+    where: list[int] = []                # the index in `lines` of each cell
+    bare = [despace(h) for h in headers]
     while k < len(lines):
         no, text = lines[k]
-        if [despace(t) for _, t in lines[k:k + len(cols)]] == [despace(h) for h in headers]:
+        if starts and despace(text) == bare[0] and [despace(t) for _, t in lines[k:k + len(cols)]] == bare:
             table.lines += [n for n, _ in lines[k:k + len(cols)]]    # header repeated after a page break
             k += len(cols)
             continue
@@ -55,12 +58,13 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
         elif expected is None:
             break
         cells.append((no, text))
+        where.append(k)
         if starts and len(cells) - starts[-1] > _TAIL * len(cols):
             break
         k += 1
     if not starts:
         return table, len(cols)          # a header without rows: kept, so the diagnosis can name it
-    used_until = lines[k - 1][0] if k else 0
+    end = k
     bounds = starts + [len(cells)]
     for r, (a, b) in enumerate(zip(bounds, bounds[1:])):
         last = r == len(starts) - 1
@@ -68,49 +72,57 @@ def parse_cell_table(lines: list[tuple[int, str]], labels: Labels) -> tuple[Tabl
         table.rows += rows
         table.lines += [no for no, _ in cells[a:b - tail]]
         if tail:
-            used_until = cells[b - tail][0] - 1
+            end = where[b - tail]
     fill_merged(table, cols)
-    used = sum(1 for no, _ in lines if no <= used_until)
-    return table, used
+    return table, end - start
 
 
 def align_row(cols: list[Column], cells: list[tuple[int, str]], labels: Labels, last: bool):
     """One row's cells (the first is its number) → (TableRow, sub-rows …), and how many cells
-    at the end are not part of the table (only for the last row)."""
-    body = cells[1:]
+    at the end are not part of the table (only for the last row).
+
+    A shortest path: each cell goes to a later column (skipping columns costs their skip cost),
+    stays in the column of the cell before (a cell of several lines), starts a sub-row, or —
+    in the last row — ends the table. States are (column, in a sub-row); (-1, 1) is the end."""
     n = len(cols)
-    inf = float("inf")
-    skip = [skip_cost(c.holds, c.role) for c in cols]
-    # best[(j, sub)] = (cost, path); j = column of the latest cell, sub: in a sub-row; j = -1: end
-    best = {(0, 0): (0.0, [])}
-    for _, text in body:
-        nxt: dict = {}
+    pre = [0.0]
+    for c in cols:
+        pre.append(pre[-1] + skip_cost(c.holds, c.role))
+    end_state = (-1, 1)
+    cost = {(0, 0): 0.0}
+    back: list[dict] = []
+    for _, text in cells[1:]:
         s = shape(text, labels)
         fits = [fit(c.holds, s) for c in cols]
+        new: dict = {}
+        bp: dict = {}
 
-        def offer(state, cost, path):
-            if cost < nxt.get(state, (inf,))[0]:
-                nxt[state] = (cost, path)
-        for (j, sub), (cost, path) in best.items():
+        def offer(state, value, came_from):
+            if value < new.get(state, float("inf")):
+                new[state] = value
+                bp[state] = came_from
+        for state, c in cost.items():
+            j, sub = state
             if j == -1:
-                offer((-1, 1), cost + END, path + [None])
+                offer(end_state, c + END, state)
                 continue
             if j > 0:
-                offer((j, sub), cost + stay_cost(cols[j].holds, s) + fits[j] / 2,
-                      path + [(j, sub)])
-            for j2 in range(max(j, 0) + 1, n):
-                offer((j2, sub), cost + sum(skip[j + 1:j2]) + fits[j2], path + [(j2, sub)])
-            if j > 0:
-                rest = 0.0 if sub else sum(skip[j + 1:])
-                for j2 in range(1, j + 1):
-                    offer((j2, 1), cost + rest + RESTART + fits[j2], path + [(j2, 1)])
+                offer(state, c + stay_cost(cols[j].holds, s) + fits[j] / 2, state)
+            for j2 in range(j + 1, n):
+                offer((j2, sub), c + pre[j2] - pre[j + 1] + fits[j2], state)
+            rest = 0.0 if sub else pre[n] - pre[j + 1]
+            for j2 in range(1, j + 1):
+                offer((j2, 1), c + rest + RESTART + fits[j2], state)
             if last:
-                rest = 0.0 if sub else sum(skip[j + 1:])
-                offer((-1, 1), cost + rest + END, path + [None])
-        best = nxt
-    final = min(best.items(), key=lambda kv: kv[1][0] + (0.0 if kv[0][1] or kv[0][0] == -1
-                                                          else sum(skip[kv[0][0] + 1:])))
-    path = final[1][1]
+                offer(end_state, c + rest + END, state)
+        cost = new
+        back.append(bp)
+    state = min(cost, key=lambda st: cost[st] + (0.0 if st[1] else pre[n] - pre[st[0] + 1]))
+    path = []
+    for bp in reversed(back):
+        path.append(None if state == end_state else state)
+        state = bp[state]
+    path.reverse()
     tail = sum(1 for p in path if p is None)
     return _rows(cols, cells, path), tail
 

@@ -18,7 +18,7 @@ NUMBER = re.compile(r"^\d{1,3}[、.．]?$")
 
 def cell_number(text: str) -> int | None:
     t = text.strip(WS).rstrip("、.．")
-    return int(t) if re.fullmatch(r"\d{1,3}", t) else None
+    return int(t) if re.fullmatch(r"\d{1,4}", t) else None
 
 
 def _units(text: str, labels: Labels) -> bool:

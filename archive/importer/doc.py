@@ -37,6 +37,7 @@ class Doc:
     table_lines: set[int] = field(default_factory=set)
 
     def __post_init__(self):
+        self._fields_memo: dict = {}
         self.field_rx_all = self.labels.field_regex()
         self.field_rx_inline = self.labels.field_regex(ROLES_INLINE)
 
@@ -56,8 +57,14 @@ class Doc:
     def fields_in(self, line: Line, start_copy: int = 0):
         """Labelled fields in a line from `start_copy` on: list of (role, label start, value start)
         as positions in the matching copy."""
+        key = (line.copy, start_copy)
+        if key in self._fields_memo:
+            return self._fields_memo[key]
+        self._fields_memo[key] = found = self._fields_in(line.copy, start_copy)
+        return found
+
+    def _fields_in(self, copy: str, start_copy: int):
         found, seen = [], set()
-        copy = line.copy
         m = self.field_rx_all.match(copy, start_copy)          # any label, at the start only
         if m:
             found.append((m.lastgroup, m.start(), m.end()))

@@ -62,7 +62,8 @@ def put_field(doc: Doc, d: Draft, role: str, value: str, no: int, label: str = "
         value, _, rest = value.partition("。")          # units never hold a 。: the text after is not a unit
         value, more = _units_then_text(doc, value)
         if more:
-            d.uncertain(label or role, f"第{no}行的单位名称之后是“{more[:12]}…”，按单位名称到此为止处理，其后的文字另作正文或进展。")
+            d.uncertain(role, f"第{no}行“{label or role}”的单位名称之后是“{more[:12]}…”，按单位名称到此为止处理，"
+                              "其后的文字另作正文或进展。")
         rest = " ".join(x for x in (more, rest) if x.strip(WS))
         (d.lead if role == "lead" else d.partners).extend(split_names(value, doc.labels))
         d.open_field = role if not rest and value.rstrip(WS).endswith(("、", "，", ",")) else ""

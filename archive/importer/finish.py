@@ -39,6 +39,7 @@ def finish(doc: Doc, drafts: list[Draft], reader: str = "") -> list[Item]:
             flags.add("redacted")
         item.flags = sorted(flags)
         item.note = "".join(d.notes)
+        item.uncertain_fields = list(dict.fromkeys(d.uncertain_fields))
         items.append(item)
     return items
 

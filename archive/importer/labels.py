@@ -46,6 +46,7 @@ class Labels:
         return header_role(cell, self)
 
 
+@functools.lru_cache(maxsize=8)
 def load_labels(path: Path = LABELS_FILE) -> Labels:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     by_role = {role: tuple(data.get(role) or ()) for role in ROLES_FIELD}

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+FIELD_NAMES = {"number": "序号", "title": "标题", "lead": "牵头单位", "partners": "配合单位",
+               "deadline": "完成时限", "status": "进展", "category": "类别", "body": "正文"}
+
+
 @dataclass
 class Line:
     no: int            # 1-based line number in the source
@@ -34,6 +38,7 @@ class Item:
     flags: list[str] = field(default_factory=list)            # redacted | uncertain | fragment
     note: str = ""                                            # why a flag was set, which field
     reader: str = ""                                          # the layout reader that read it
+    uncertain_fields: list[str] = field(default_factory=list)  # the fields the note is about
 
     def as_json(self) -> dict:
         d = {"number": self.number, "title": self.title, "category": self.category, "body": self.body,
@@ -78,6 +83,7 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     flags: set = field(default_factory=set)
     last_measure: int = 0
+    uncertain_fields: list[str] = field(default_factory=list)
     separator: bool = False      # the title line ended in ; (items printed as one list)
     orphan: bool = False         # a fragment no number can be given to (reported, not an item)
     open_field: str = ""         # a unit list that ended in 、 and goes on on the next line
@@ -86,4 +92,5 @@ class Draft:
     def uncertain(self, field_name: str, why: str):
         """A reader decided something the source leaves open: flag it, say which field and why."""
         self.flags.add("uncertain")
-        self.notes.append(f"{field_name}：{why}")
+        self.notes.append(f"{FIELD_NAMES.get(field_name, field_name)}：{why}")
+        self.uncertain_fields.append(field_name)

@@ -48,7 +48,7 @@ def split_pipe_row(text: str) -> list[str]:
 
 def is_number_cell(cell: str) -> int | None:
     c = match_copy(cell.strip()).text.strip().rstrip(".、")
-    return int(c) if re.fullmatch(r"\d{1,3}", c) else None
+    return int(c) if re.fullmatch(r"\d{1,4}", c) else None
 
 
 def header_roles(cells: list[str], labels: Labels) -> list[str | None] | None:
@@ -86,9 +86,10 @@ def parse_pipe_table(run: list[tuple[int, str]], labels: Labels) -> Table | None
     num_col = roles.index("number") if "number" in roles else None
     table = Table(roles, headers, [], [no for no, _ in run[start:]])
     previous: list[str] = [""] * ncols
+    bare = [despace(h) for h in headers]
     for no, text in run[start + 1:]:
         cells = split_pipe_row(text)
-        if header_roles(cells, labels) and [despace(c) for c in cells] == [despace(h) for h in headers]:
+        if cells and despace(cells[0]) == bare[0] and [despace(c) for c in cells] == bare:
             continue                                        # header repeated on a new page
         cells = cells[:ncols]
         num_at = next((i for i, c in enumerate(cells) if is_number_cell(c) is not None), None)

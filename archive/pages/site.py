@@ -116,11 +116,13 @@ class Site:
         for item in self.overdue:
             for a in self.ancestry(item.list.jurisdiction):
                 self.overdue_of[a.path].append(item)
+        self.memo: dict = {}      # views several pages share, computed once per render process (status.py)
         self.reports: dict[str, list[tuple[Item, Progress]]] = defaultdict(list)   # report kept in sources/
         for item in self.items:
             for p in item.progress:
                 if p.source:
                     self.reports[p.source].append((item, p))
+        self.similar: dict[str, tuple[Item, ...]] = {}   # filled by plan(): pages/related.py
 
     def ancestry(self, j: Jurisdiction) -> list[Jurisdiction]:
         """Province first, `j` last."""

@@ -6,13 +6,13 @@ The wording states what the archive holds ("本档案未收录完成情况的通
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from archive.model import Item, Progress
 
 from .site import Site, source_url
-from .views import PER_PAGE, list_row
+from .views import PER_PAGE, list_row, numbered_lines
 
 BAR_UNITS = 1000        # the summary bar's viewBox width: shares to a tenth of a percent
 NO_REPORT_TEXT = "本档案未收录完成情况的通报"
@@ -44,6 +44,15 @@ def summary(site: Site, items: list[Item], overdue_url: str) -> dict:
             "reported": total - counts[site.statuses.none.code], "overdue": overdue,
             "overdue_url": overdue_url if overdue else "",
             "label": "；".join(f"{r['code']} {r['count']} 项" for r in rows)}
+
+
+def topic_summary(site: Site, t) -> dict:
+    """A topic's counts, shown on each of its pages: computed once per render process, not once a page
+    (at 100,000 items a topic has thousands of items and tens of pages)."""
+    key = ("topic", t.slug)
+    if key not in site.memo:
+        site.memo[key] = summary(site, site.topic_items[t.slug], overdue_url(site, ""))
+    return site.memo[key]
 
 
 def overdue_url(site: Site, scope: str, first: Item | None = None) -> str:
@@ -102,17 +111,7 @@ def report_source(site: Site, path: str) -> dict:
     """The page of a progress report kept in sources/: its lines, each entry's lines marked with its item."""
     entries = site.reports[path]
     text = (site.root / path).read_text(encoding="utf-8")
-    starts: dict[int, list[dict]] = defaultdict(list)
-    seen: set[str] = set()
-    for item, p in entries:
-        first, last = p.lines
-        anchor = f"L{first}-L{last}"
-        starts[first].append({"anchor": "" if anchor in seen else anchor, "url": item.url, "number": item.number,
-                              "first": first, "last": last})
-        seen.add(anchor)
-    lines = [{"n": n, "text": line, "marks": starts.get(n, [])} for n, line in enumerate(text.split("\n"), 1)]
-    if lines and lines[-1]["text"] == "" and not lines[-1]["marks"]:
-        lines.pop()
+    lines = numbered_lines(text, [(*p.lines, item) for item, p in entries])
     lists = list({item.list.id: item.list for item, _ in entries}.values())
     name = Path(path).name
     return {

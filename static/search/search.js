@@ -5,7 +5,7 @@
 const app = document.getElementById("search-app");
 const PAGE = 20;
 const FACETS = [
-  ["j", "地区"], ["y", "年份"], ["c", "分类"], ["d", "牵头部门"],
+  ["j", "地区"], ["y", "年份"], ["c", "分类"], ["d", "牵头部门"], ["st", "状态"],
 ];
 
 const { Engine, browserLoader, norm, splitTerms } = await import(app.dataset.engine);
@@ -55,6 +55,7 @@ function facetValues(doc, f) {
   if (f === "j") { const j = m.juris[lst.j]; return [[j.u.replace(/^\/|\/$/g, ""), j.n]]; }
   if (f === "y") return lst.y ? [[String(lst.y), String(lst.y) + "年"]] : [];
   if (f === "c") return c >= 0 ? [[m.cats[c], m.cats[c]]] : [];
+  if (f === "st") { const s = engine.col("st", doc); return s >= 0 ? [[m.sts[s], m.sts[s]]] : []; }
   return engine.leads(doc).map((h) => [m.leads[h].n, m.leads[h].n]);
 }
 
@@ -159,7 +160,9 @@ function renderFilters(st, all) {
       writeState(ns);
       render(ns).then(() => document.getElementById(id)?.focus());
     });
-    filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, label), sel));
+    // A status holds as of the build's date: the filter says which (issue 11: every status is dated).
+    const text = f === "st" && engine.m.asof ? `${label}（截至 ${engine.m.asof}）` : label;
+    filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, text), sel));
   }
   if (FACETS.some(([f]) => st[f])) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");

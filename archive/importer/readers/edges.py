@@ -25,7 +25,7 @@ def trim_tail(doc: Doc, drafts: list[Draft]):
         if glued:
             last.segments[-1] = ("p", kept, no)
             doc.metadata_lines.append((no, glued, "signature"))
-            last.uncertain("正文/进展", f"第{no}行末尾的“{glued}”看作落款，未收入本项。")
+            last.uncertain("status", f"第{no}行末尾的“{glued}”看作落款，未收入本项。")
 
 
 def _move_out(doc: Doc, d: Draft, segments: list[tuple], role: str):

@@ -36,16 +36,22 @@ def item_style(doc: Doc) -> str | None:
         if ln.kind != "heading":
             continue
         has = bool(doc.fields_in(ln, doc.copy_rest(ln)))
-        for nxt in lines[idx + 1:]:
-            if nxt.kind in ("heading", "table", "cell"):
+        for k in range(idx + 1, len(lines)):       # (a slice here would copy the rest each time)
+            if lines[k].kind in ("heading", "table", "cell"):
                 break
-            if nxt.kind == "field":
+            if lines[k].kind == "field":
                 has = True
                 break
         if has:
             with_fields[ln.style] += 1
     if with_fields:
-        return max(with_fields, key=lambda s: (with_fields[s], RANK[s]))
+        # measures restart at (1) in every item; items count on: on a tie, fewer restarts wins
+        restarts: Counter = Counter()
+        previous: dict[str, int] = {}
+        for ln in headings:
+            restarts[ln.style] += ln.number <= previous.get(ln.style, 0)
+            previous[ln.style] = ln.number
+        return max(with_fields, key=lambda s: (with_fields[s], -restarts[s], RANK[s]))
     return max(styles, key=lambda s: (styles[s], RANK[s]))
 
 

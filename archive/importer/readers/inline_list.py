@@ -59,7 +59,7 @@ def chain(copy: str) -> tuple[str, list[tuple[int, int, int]]]:
 def _best_chain(doc: Doc):
     best = None
     for ln in doc.free_lines():
-        if ln.kind in ("text", "field", "heading"):
+        if ln.kind in ("text", "field", "heading") and len(ln.copy) >= 9:    # 3 numbers need room
             style, run = chain(ln.copy)
             if len(run) >= 3 and (best is None or len(run) > len(best[2])):
                 best = (ln, style, run)

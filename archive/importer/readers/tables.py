@@ -12,6 +12,7 @@ from .. import markdown_body
 from ..doc import Doc
 from ..labels import match_copy
 from ..model import Item
+from .. import runon_table
 from ..cell_table import parse_cell_table
 from ..tables import Table, despace, parse_pipe_table
 from ..text import COUNT, WS, split_names, strip_line
@@ -23,6 +24,13 @@ def find(doc: Doc) -> list[Table]:
     """Every table in the document; their lines go to doc.table_lines."""
     tables = []
     lines = doc.lines
+    runon = runon_table.read(lines, doc.labels)          # a viewer's run-on table
+    if runon:
+        tables.append(runon)
+        doc.table_lines.update(runon.lines)
+        for ln in lines:
+            if ln.no in doc.table_lines:
+                ln.kind = "cell"
     k = 0
     while k < len(lines):                       # `|` tables: runs of consecutive table lines
         if lines[k].kind != "table":
@@ -44,16 +52,17 @@ def find(doc: Doc) -> list[Table]:
             for ln in lines[k:j]:
                 ln.kind = "text"                 # a line with pipes that is not a table
         k = j
+    whole = _whole_lines(doc, lines)            # one cell per line
+    at = {no: i for i, (no, _) in enumerate(whole)}
     k = 0
-    while k < len(lines):                       # one cell per line
+    while k < len(lines):
         ln = lines[k]
         if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) == "number":
-            cells = _whole_lines(doc, lines[k:])
-            got = parse_cell_table(cells, doc.labels)
+            got = parse_cell_table(whole, doc.labels, at[ln.no])
             if got:
                 table, used = got
                 tables.append(table)
-                last = cells[used - 1][0]
+                last = whole[at[ln.no] + used - 1][0]
                 while k < len(lines) and lines[k].no <= last:
                     lines[k].kind = "cell"
                     k += 1
