@@ -154,7 +154,47 @@ def test_inline_semicolon_list_without_numbers():
     assert all("uncertain" in it.flags for it in items)
 
 
+def test_inline_quoted_names_joined_by_commas():
+    items, _, _ = read("新闻\n今年将实施“暖心工程”、“安居工程”、“光明工程”。\n")
+    assert [(it.number, it.title) for it in items] == [(1, "“暖心工程”"), (2, "“安居工程”"), (3, "“光明工程”")]
+    assert all("uncertain" in it.flags for it in items)
+
+
+# ---------------------------------------------------------------- paragraphs
+
+PARAGRAPHS = """某县2023年十件民生实事
+县人大会议票决通过了今年的民生实事项目，具体如下：
+新建城东幼儿园，新增学位360个。
+改造老旧小区8个，惠及居民2100户。
+为全县65岁以上老人免费体检。
+实施城区背街小巷改造；
+据了解，上述项目总投资约3.2亿元，县政府将按月调度推进，年底前全部完成，确保群众满意，并将结果向社会公开，接受人大代表和群众的监督评议。
+县融媒体中心
+"""
+
+
+def test_unnumbered_parallel_paragraphs_after_an_introduction():
+    assert winner(PARAGRAPHS) == "paragraphs"
+    items, unplaced, _ = read(PARAGRAPHS)
+    assert [(it.number, it.title) for it in items] == [
+        (1, "新建城东幼儿园，新增学位360个"), (2, "改造老旧小区8个，惠及居民2100户"), (3, "为全县65岁以上老人免费体检"),
+        (4, "实施城区背街小巷改造")]
+    assert all("uncertain" in it.flags and it.uncertain_fields == ["number"] for it in items)
+    assert unplaced == []           # the closing paragraph and the byline are list metadata
+
+
+def test_paragraphs_lose_to_numbers():
+    text = "办好以下实事：\n1.新建学校。\n2.改造道路。\n3.建设公园。\n4.新建公厕。\n"
+    assert winner(text) == "headings"
+
+
 # ---------------------------------------------------------------- tables
+
+def test_vote_count_table_keeps_the_votes_out_of_the_fields():
+    items, _, _ = read("票决结果\n序号\n项目名称\n得票数\n1\n新建学校\n56\n2\n改造道路\n49\n")
+    assert [(it.number, it.title, it.body, it.status) for it in items] == [(1, "新建学校", "56", ""),
+                                                                         (2, "改造道路", "49", "")]
+
 
 CELLS = """附件
 序号
