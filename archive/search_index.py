@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from .progress import load_statuses
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, write_index
 
@@ -48,6 +49,7 @@ def build_index(archive, site_dir: Path) -> dict:
     lead_count: Counter = Counter()
     coop_count: Counter = Counter()
     juris_items: Counter = Counter()
+    statuses = [s.code for s in load_statuses(ROOT / "registry" / "status.yaml").all]
 
     for li, lst in enumerate(lists):
         j = lst.jurisdiction
@@ -84,7 +86,8 @@ def build_index(archive, site_dir: Path) -> dict:
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
             docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
-                            title=item.title, lead_names=names, category=cat, leads=leads))
+                            title=item.title, lead_names=names, category=cat, leads=leads,
+                            status=statuses.index(item.status)))
 
     names: dict[str, list[dict]] = {}
 
@@ -110,7 +113,8 @@ def build_index(archive, site_dir: Path) -> dict:
             offer(nm, ent)
 
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, categories=list(cat_index),
-                    leads=lead_rows, names=names)
+                    leads=lead_rows, names=names, statuses=statuses,
+                    as_of=archive.as_of.isoformat() if archive.as_of else "")
     stats = write_index(site_dir / INDEX_DIR, docs, tables)
     stats["items_without_page"] = missing_pages
     install_assets(site_dir)

@@ -16,11 +16,19 @@ from pathlib import Path
 from archive.importer import SourceDecodeError, WriteRefused, decode_bytes, parse, plan_list, write_list
 from archive.importer.review import render_review
 
+from .args import folder_name, output_folder, source_file
+
+EXAMPLES = """示例：
+  python build.py import sources/名称.txt --dry-run --json       先看识别出的事项，不写文件
+  python build.py import sources/名称.txt --list-id weifang-2022  写入 content/weifang-2022/
+  python build.py import sources/名称.txt --list-id weifang-2022 --force   覆盖与识别结果不同的事项文件
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", help="the source document, a .txt file")
-    parser.add_argument("--out", default="content", help="content folder (default: content)")
-    parser.add_argument("--list-id", help="list folder name (default: the source file's stem)")
+    parser.add_argument("source", type=source_file, help="the source document, a .txt file")
+    parser.add_argument("--out", type=output_folder, default="content", help="content folder (default: content)")
+    parser.add_argument("--list-id", type=folder_name, help="list folder name (default: the source file's stem)")
     parser.add_argument("--dry-run", action="store_true", help="parse only, write nothing")
     parser.add_argument("--json", action="store_true", help="print the parsed items as a JSON array")
     parser.add_argument("--force", action="store_true",

@@ -78,6 +78,7 @@ class Doc:
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
     category: int = -1               # index into categories, -1 none
     leads: list[int] = field(default_factory=list)       # indexes into lead facet table
+    status: int = -1                 # index into statuses, -1 none (a site the model does not describe)
 
 
 @dataclass
@@ -87,6 +88,8 @@ class Tables:
     categories: list[str]
     leads: list[dict]                # {"n": name, "u": url or ""}
     names: dict[str, list[dict]]     # normalised name → entities offered above results
+    statuses: list[str] = field(default_factory=list)    # progress status codes, registry order
+    as_of: str = ""                  # the date statuses hold as of (the search page says so)
 
 
 def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
@@ -165,6 +168,7 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
            if all(_numeric(d.url_suffix) for d in docs) else {"s": [d.url_suffix for d in docs]}),
         "c": [d.category for d in docs],
         "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
+        "st": [d.status for d in docs],
         "tz": tz_col, "lz": lz_col,
     }
     (out / "d").mkdir()
@@ -174,7 +178,7 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
     manifest = {
         "v": 2, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "lists": tables.lists, "juris": tables.jurisdictions,
-        "cats": tables.categories, "leads": tables.leads,
+        "cats": tables.categories, "leads": tables.leads, "sts": tables.statuses, "asof": tables.as_of,
     }
     mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     (out / "manifest.json").write_bytes(mbytes)

@@ -5,7 +5,7 @@
 const app = document.getElementById("search-app");
 const PAGE = 20;
 const FACETS = [
-  ["j", "地区"], ["y", "年份"], ["c", "分类"], ["d", "牵头部门"],
+  ["j", "地区"], ["y", "年份"], ["c", "分类"], ["d", "牵头部门"], ["st", "状态"],
 ];
 
 const { Engine, browserLoader, norm, splitTerms } = await import(app.dataset.engine);
@@ -20,6 +20,7 @@ const status = $("#search-status");
 const namesBox = $("#search-names");
 const filtersBox = $("#search-filters");
 const list = $("#search-results");
+const listHeading = $("#results-h");   // result titles are h3: a heading for them only when there are some
 const moreBtn = $("#search-more");
 const hint = $("#search-hint");
 app.classList.add("js");
@@ -54,6 +55,7 @@ function facetValues(doc, f) {
   if (f === "j") { const j = m.juris[lst.j]; return [[j.u.replace(/^\/|\/$/g, ""), j.n]]; }
   if (f === "y") return lst.y ? [[String(lst.y), String(lst.y) + "年"]] : [];
   if (f === "c") return c >= 0 ? [[m.cats[c], m.cats[c]]] : [];
+  if (f === "st") { const s = engine.col("st", doc); return s >= 0 ? [[m.sts[s], m.sts[s]]] : []; }
   return engine.leads(doc).map((h) => [m.leads[h].n, m.leads[h].n]);
 }
 
@@ -73,6 +75,7 @@ async function render(st) {
   if (!st.q.trim()) {
     status.textContent = "输入要找的词，例如：养老、两癌筛查、住建局。多个词用空格分开，结果须同时包含每个词。";
     namesBox.replaceChildren(); filtersBox.replaceChildren(); list.replaceChildren();
+    listHeading.hidden = true;
     moreBtn.hidden = true; hint.replaceChildren();
     return;
   }
@@ -91,6 +94,7 @@ async function render(st) {
   renderFilters(st, all);
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
+  listHeading.hidden = !shown.length;
   hint.replaceChildren();
   const filtered = FACETS.some(([f]) => st[f]);
   if (!all.length) {
@@ -156,12 +160,15 @@ function renderFilters(st, all) {
       writeState(ns);
       render(ns).then(() => document.getElementById(id)?.focus());
     });
-    filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, label), sel));
+    // A status holds as of the build's date: the filter says which (issue 11: every status is dated).
+    const text = f === "st" && engine.m.asof ? `${label}（截至 ${engine.m.asof}）` : label;
+    filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, text), sel));
   }
   if (FACETS.some(([f]) => st[f])) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");
     clear.addEventListener("click", () => {
-      const ns = { q: st.q }; writeState(ns); render(ns);
+      // The button goes with the filters it cleared: keep keyboard focus in the filters, not lost on <body>.
+      const ns = { q: st.q }; writeState(ns); render(ns).then(() => filtersBox.querySelector("select")?.focus());
     });
     filtersBox.append(clear);
   }

@@ -1,0 +1,78 @@
+"""The plan: every URL of the site, the template that renders it, and the function that computes its context."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+from archive.datapackage import Download
+from archive.model import Archive
+
+from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
+                       source, topic, topic_index, year, year_index)
+from .compare import paginate_rows, rows_of, where_index
+from .data import data_page
+from .overdue import overdue_pages
+from .related import similar_by_item
+from .site import Site, Topic, source_url
+from .stats import archive_stats
+from .status import report_pages, report_source
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    template: str
+    context: Callable[[], dict] = field(compare=False)
+
+
+def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
+         downloads: Callable[[], dict[str, Download]]) -> list[Page]:
+    """Every page of the site, in a stable order: first the pages across jurisdictions, then each
+    jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
+    workers take contiguous shares that touch mostly different items. `templates` names the templates
+    that exist, so the search page is planned only once its template has been written. `downloads()` tells
+    the data page what the open-data stage wrote."""
+    site = Site(archive, topics, root)
+    site.similar = similar_by_item(site)    # here, in the parent: render workers inherit it when they fork
+    pages = [Page("/", "home.html", partial(home, site)),
+             Page("/404.html", "404.html", partial(not_found, site))]
+    if "search.html" in templates:
+        pages.append(Page("/search/", "search.html", partial(search, site)))
+    pages.append(Page("/tongji/", "tongji.html", partial(archive_stats, site)))
+    pages.append(Page("/data/", "data.html", partial(data_page, site, downloads)))
+    pages.append(Page("/nian/", "years.html", partial(year_index, site)))
+    for y in sorted(site.by_year):
+        pages.append(Page(f"/nian/{y}/", "year.html", partial(year, site, y)))
+    pages.append(Page("/fenlei/", "topics.html", partial(topic_index, site)))
+    pages += overdue_pages(site, Page)
+    pages += [Page(url, "source.html", partial(report_source, site, path)) for url, path in report_pages(site)]
+    for t in topics:
+        rows = rows_of(site, t)
+        if rows:
+            compared = paginate_rows(t.url, rows)
+            years = sorted({i.list.year for r in rows for i in r.items})
+            index = where_index(site, compared)
+            for url, chunk, pager in compared:
+                pages.append(Page(url, "topic.html", partial(topic, site, t, chunk, pager, years, index)))
+    sources: dict[str, list[str]] = defaultdict(list)
+    for path, lists in site.by_source.items():
+        sources[lists[0].jurisdiction.path].append(path)
+    for j in site.jurisdictions:
+        pages.append(Page(j.url, "jurisdiction.html", partial(jurisdiction, site, j)))
+        if site.departments_of.get(j.path):
+            pages.append(Page(f"{j.url}bumen/", "departments.html", partial(department_index, site, j)))
+        for d in site.departments_of.get(j.path, []):
+            pages.append(Page(d.url, "department.html", partial(department, site, d)))
+        for lst in site.lists_of.get(j.path, []):
+            pages.append(Page(lst.url, "list.html", partial(item_list, site, lst)))
+            items = lst.items
+            for n, item in enumerate(items):
+                prev = items[n - 1] if n else None
+                next_ = items[n + 1] if n + 1 < len(items) else None
+                pages.append(Page(item.url, "item.html", partial(item_page, site, item, prev, next_)))
+        for path in sources.get(j.path, []):
+            pages.append(Page(source_url(site.by_source[path][0]), "source.html", partial(source, site, path)))
+    return pages
