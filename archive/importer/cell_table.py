@@ -169,5 +169,6 @@ def fill_merged(table: Table, cols: list[Column]):
         for above, row in zip(rows, rows[1:]):
             if j in row.missing and key in above.cells and row is not rows[-1]:
                 row.cells[key] = above.cells[key]
+                row.uncertain_fields.append("deadline_text" if key == "deadline" else key)
                 row.notes.append(f"第{row.lines[0]}行起的表格行缺少“{col.header}”一格（疑为合并单元格）："
                                  f"取自上一行。")

@@ -155,6 +155,7 @@ def _row_item(doc: Doc, row, num: int, category: str) -> Item:
     if row.notes:
         flags.add("uncertain")
         it.note = "".join(row.notes)
+        it.uncertain_fields = list(row.uncertain_fields)
     if any("**" in t for t in [it.title, it.body, it.category, *it.lead, *it.partners]):
         flags.add("redacted")
     it.flags = sorted(flags)
