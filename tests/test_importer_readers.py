@@ -154,6 +154,12 @@ def test_inline_semicolon_list_without_numbers():
     assert all("uncertain" in it.flags for it in items)
 
 
+def test_inline_list_ends_at_the_sentence_that_closes_it():
+    items, _, _ = read("推进会\n会议明确五件实事：一是新建卫生院；二是硬化道路12公里；三是新建广场。会议要求倒排工期。\n")
+    assert [(it.number, it.title, it.source_lines) for it in items] == [
+        (1, "新建卫生院", [2, 2]), (2, "硬化道路12公里", [2, 2]), (3, "新建广场", [2, 2])]
+
+
 def test_inline_quoted_names_joined_by_commas():
     items, _, _ = read("新闻\n今年将实施“暖心工程”、“安居工程”、“光明工程”。\n")
     assert [(it.number, it.title) for it in items] == [(1, "“暖心工程”"), (2, "“安居工程”"), (3, "“光明工程”")]

@@ -132,11 +132,18 @@ def split_line(ln: Line, style: str, run: list[tuple[int, int, int]]) -> list[Li
         intro = ln.text[:mc.to_orig(run[0][1])].strip(WS)
         out.append(Line(no=ln.no, text=intro, copy=match_copy(intro).text))
     ends = [r[1] for r in run[1:]] + [len(ln.copy)]
+    tail = ""
+    separated = all(ln.copy[:stop].rstrip()[-1:] in ";；" for stop in ends[:-1])
+    if separated and "。" in ln.copy[run[-1][2]:]:   # "…；五是…工程。会议要求…": the list ends at its 。
+        ends[-1] = ln.copy.index("。", run[-1][2]) + 1
+        tail = ln.text[mc.to_orig(ends[-1]):].strip(WS)
     for (n, start, end), stop in zip(run, ends):
         text = ln.text[mc.to_orig(start):mc.to_orig(stop)].strip(WS)
         part = Line(no=ln.no, text=text, copy=match_copy(text).text, kind="heading", style=style, number=n)
         part.rest_at = mc.to_orig(end) - mc.to_orig(start)
         out.append(part)
+    if tail:
+        out.append(Line(no=ln.no, text=tail, copy=match_copy(tail).text))
     return out
 
 
