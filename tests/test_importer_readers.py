@@ -196,6 +196,16 @@ def test_paragraphs_lose_to_numbers():
 
 # ---------------------------------------------------------------- tables
 
+def test_cell_table_with_a_category_column_before_the_number():
+    text = ("项目表\n类别\n序号\n项目名称\n责任单位\n完成时限\n教育\n1\n新建小学1所\n**局\n12月底\n"
+            "2\n改造校舍\n县教育局\n10月底\n医疗\n3\n新建卫生院\n县卫健局\n11月底\n")
+    items, unplaced, _ = read(text)
+    assert [(it.number, it.title, it.lead, it.category, it.deadline_text, it.source_lines) for it in items] == [
+        (1, "新建小学1所", ["**局"], "教育", "12月底", [7, 11]), (2, "改造校舍", ["县教育局"], "教育", "10月底", [12, 15]),
+        (3, "新建卫生院", ["县卫健局"], "医疗", "11月底", [16, 20])]     # 新建卫生院: a project, not a unit
+    assert items[0].flags == ["redacted"] and unplaced == []
+
+
 def test_vote_count_table_keeps_the_votes_out_of_the_fields():
     items, _, _ = read("票决结果\n序号\n项目名称\n得票数\n1\n新建学校\n56\n2\n改造道路\n49\n")
     assert [(it.number, it.title, it.body, it.status) for it in items] == [(1, "新建学校", "56", ""),

@@ -57,7 +57,7 @@ def find(doc: Doc) -> list[Table]:
     k = 0
     while k < len(lines):
         ln = lines[k]
-        if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) == "number":
+        if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) in ("number", "category"):
             got = parse_cell_table(whole, doc.labels, at[ln.no])
             if got:
                 table, used = got
