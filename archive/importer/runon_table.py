@@ -100,7 +100,8 @@ def _read_block(run: list[Line], labels: Labels) -> Table | None:
             value = "、".join(stream[orig(n_end + x):orig_end(n_end + y)] for x, y in spans)
             if value:
                 row.cells[key] = value
-        row.notes = [f"第{row.lines[0]}行（文档查看器导出的表格，单元格连在一起）：{n}" for n in notes]
+        row.notes = [f"第{row.lines[0]}行（文档查看器导出的表格，单元格连在一起）：" + "".join(notes)]
+        row.uncertain_fields = ["title", "lead", "partners"] if "lead" in cells else ["title"]
         table.rows.append(row)
     return table if table.rows else None
 
