@@ -85,7 +85,7 @@ def test_archive_statistics_add_up(tmp_path):
 def charts_in(html: str) -> list[tuple[ET.Element, str]]:
     """Each chart's SVG, parsed, with the HTML of the table beside it."""
     found = []
-    for m in re.finditer(r'(<svg xmlns="http://www.w3.org/2000/svg" role="img" .*?</svg>)\s*<details>(.*?)</details>', html, re.S):
+    for m in re.finditer(r'(<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" .*?</svg>)\s*<details>(.*?)</details>', html, re.S):
         found.append((ET.fromstring(m.group(1)), m.group(2)))
     return found
 

@@ -75,8 +75,7 @@ progress:
 FORBIDDEN = {"script", "iframe", "frame", "object", "embed", "style", "svg", "math", "base", "form",
              "textarea", "meta", "link", "img", "video", "audio", "source", "template"}
 ALLOWED_IN_HEAD = {"meta", "link", "script", "style"}   # only as the templates write them (checked below)
-TEMPLATE_SVGS = {"statusbar", "pctbar"}    # status bars drawn by templates/_status.html from counts; the charts
-                                           # of templates/_charts.html are known by their aria-labelledby
+TEMPLATE_SVGS = {"statusbar", "pctbar", "chart"}   # bars drawn from counts by templates/_status.html, _charts.html
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcdoc", "data", "poster", "srcset"}
 
 
@@ -121,8 +120,7 @@ def test_no_markup_from_content_in_any_page(xss_site):
                        or (tag == "script" and element.get("src", "").startswith("/static/"))
                        or (tag == "form" and element.get("action") == "/search/")   # the templates' search box
                        or (tag == "img" and "src" not in element.attrib)           # a neutralised ![x](data:…)
-                       or (tag == "svg" and (element.get("class") in TEMPLATE_SVGS       # templates' charts
-                                             or element.get("aria-labelledby", "").startswith("chart-"))))
+                       or (tag == "svg" and element.get("class") in TEMPLATE_SVGS))
             if tag in FORBIDDEN and not allowed:
                 found.append(where)
             if tag == "script" and (element.text or "").strip():
