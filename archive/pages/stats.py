@@ -37,7 +37,8 @@ def status_chart(site: Site, items: list[Item]) -> dict:
     none = site.statuses.none.code
     if counts[none]:
         bars.append(Bar(none, counts[none], other=True))
-    return bar_chart("zhuangtai", "各完成状态的项目数",
+    # Every status shown is dated (issue 11): the /tongji/ page has no status section saying so.
+    return bar_chart("zhuangtai", f"各完成状态的项目数（状态截至 {site.archive.as_of.isoformat()}）",
                      f"按本档案收录的最近一次进展通报统计；“{none}”指没有收录通报，不表示没有办理。", bars)
 
 

@@ -92,6 +92,7 @@ async function render(st) {
   const all = r.docs;
   const shown = all.filter((doc) => FACETS.every(([f]) => matchesFacet(doc, f, st[f])));
   renderFilters(st, all);
+  restoreFocus();
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
   listHeading.hidden = !shown.length;
@@ -132,6 +133,16 @@ function renderNames(names) {
   namesBox.append(el("h2", {}, head), ul);
 }
 
+// The filter control a keyboard user just used is drawn anew with the new counts: focus goes back to it as
+// soon as it exists, before the status line announces the result (not after the excerpts have loaded).
+let refocus = null;
+
+function restoreFocus() {
+  const target = refocus && refocus();
+  refocus = null;
+  target?.focus();
+}
+
 function renderFilters(st, all) {
   filtersBox.replaceChildren();
   if (!all.length) return;
@@ -158,7 +169,8 @@ function renderFilters(st, all) {
     sel.addEventListener("change", () => {
       const ns = { ...readState(), [f]: sel.value };
       writeState(ns);
-      render(ns).then(() => document.getElementById(id)?.focus());
+      refocus = () => document.getElementById(id);
+      render(ns);
     });
     // A status holds as of the build's date: the filter says which (issue 11: every status is dated).
     const text = f === "st" && engine.m.asof ? `${label}（截至 ${engine.m.asof}）` : label;
@@ -168,7 +180,9 @@ function renderFilters(st, all) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");
     clear.addEventListener("click", () => {
       // The button goes with the filters it cleared: keep keyboard focus in the filters, not lost on <body>.
-      const ns = { q: st.q }; writeState(ns); render(ns).then(() => filtersBox.querySelector("select")?.focus());
+      const ns = { q: st.q }; writeState(ns);
+      refocus = () => filtersBox.querySelector("select");
+      render(ns);
     });
     filtersBox.append(clear);
   }
