@@ -1,6 +1,6 @@
 """Index stage: exact Chinese full-text search over the written item pages.
 
-    build_index(archive, site_dir) -> stats        called by the build after every page is written
+    build_index(archive, site_dir, writer, cache) -> stats   called by the build after every page is written
     python -m archive.search_index SITE_DIR        index any folder of pages with data-pagefind-body
 
 What an item page shows inside `data-pagefind-body` is what is searchable (read back from the
@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from .search.text import norm, page_blocks
-from .search.writer import Doc, Tables, write_index
+from .search.writer import Doc, Tables, folder_writer, write_index
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
@@ -31,9 +31,12 @@ def _suffixes(name: str) -> list[str]:
     return out
 
 
-def build_index(archive, site_dir: Path) -> dict:
-    """Index every item of `archive` from its page under `site_dir`; returns stats."""
+def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
+    """Index every item of `archive` from its page under `site_dir`; returns stats. With the build's
+    `writer`, the index is written through it (and only files that changed reach the disk); with its
+    `cache`, an item page whose digest an earlier build saw is not parsed again."""
     site_dir = Path(site_dir)
+    read = _page_reader(site_dir, writer, cache)
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
@@ -57,10 +60,7 @@ def build_index(archive, site_dir: Path) -> dict:
         list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
         for item in lst.items:
             juris_items[j.path] += 1
-            page = site_dir / item.url.lstrip("/") / "index.html"
-            blocks = None
-            if page.is_file():
-                blocks = page_blocks(page.read_text(encoding="utf-8"))
+            blocks = read(item.url.lstrip("/") + "index.html")
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
@@ -111,10 +111,35 @@ def build_index(archive, site_dir: Path) -> dict:
 
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, categories=list(cat_index),
                     leads=lead_rows, names=names)
-    stats = write_index(site_dir / INDEX_DIR, docs, tables)
+    if writer is None:
+        put = folder_writer(site_dir / INDEX_DIR)
+    else:
+        def put(path: str, data: bytes) -> None:
+            writer.write(f"{INDEX_DIR}/{path}", data)
+    stats = write_index(put, docs, tables)
     stats["items_without_page"] = missing_pages
-    install_assets(site_dir)
+    put("t2s.json", (STATIC / "t2s.json").read_bytes())
+    if writer is None:
+        install_assets(site_dir)
     return stats
+
+
+def _page_reader(site_dir: Path, writer, cache):
+    """path → visible text blocks of the page (None: no page, or not an item page)."""
+    def read(path: str):
+        known = writer.files.get(path) if writer is not None and cache is not None else None
+        if known is not None:
+            blocks = cache.block_text(known[0])
+            if blocks is not None:
+                return blocks
+        page = site_dir / path
+        if not page.is_file():
+            return None
+        blocks = page_blocks(page.read_text(encoding="utf-8"))
+        if known is not None and blocks is not None:
+            cache.remember_blocks(known[0], blocks)
+        return blocks
+    return read
 
 
 def build_index_from_html(site_dir: Path) -> dict:
@@ -133,15 +158,16 @@ def build_index_from_html(site_dir: Path) -> dict:
         docs.append(Doc(list_index=0, url_suffix=url[1:], blocks=blocks, title=blocks[0]))
     tables = Tables(lists=[{"u": "/", "t": "", "j": 0, "y": 0}],
                     jurisdictions=[{"n": "", "u": "/"}], categories=[], leads=[], names={})
-    stats = write_index(site_dir / INDEX_DIR, docs, tables)
+    put = folder_writer(site_dir / INDEX_DIR)
+    stats = write_index(put, docs, tables)
+    put("t2s.json", (STATIC / "t2s.json").read_bytes())
     install_assets(site_dir)
     return stats
 
 
 def install_assets(site_dir: Path) -> None:
-    """The index folder carries the t2s table; a site without a rendered search page (no
-    templates, e.g. the evaluator's naive site) gets a standalone one with unhashed assets."""
-    shutil.copyfile(STATIC / "t2s.json", site_dir / INDEX_DIR / "t2s.json")
+    """A site without a rendered search page (no templates, e.g. the evaluator's naive site) gets a
+    standalone one with unhashed assets."""
     page = site_dir / "search" / "index.html"
     if page.exists():
         return

@@ -36,11 +36,13 @@ def load_rules(root: Path) -> tuple[Rules, list[Problem]]:
     return Rules(registry, schema, root), problems
 
 
-def build_archive(root: Path, content_dir: Path, rules: Rules | None = None) -> tuple[Archive, list[Problem]]:
+def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
+                  memo=None) -> tuple[Archive, list[Problem]]:
     """`root` holds registry/ and sources/; `content_dir` holds the list folders. Pass `rules` already
-    loaded (and their problems already reported) to skip re-reading the registries."""
+    loaded (and their problems already reported) to skip re-reading the registries, and the build cache's
+    `memo` of parsed files to parse only what changed."""
     rules, problems = (rules, []) if rules else load_rules(root)
-    raw_lists, read_problems = read_tree(content_dir, root)
+    raw_lists, read_problems = read_tree(content_dir, root, memo)
     problems += read_problems
     lists = build_lists(rules, raw_lists, problems)
     registry = rules.registry

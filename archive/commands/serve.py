@@ -25,6 +25,7 @@ from ..content import read_lists
 from ..opendata import items_json_chunks
 from ..validate import build_archive, build_lists, load_rules
 from ..workers import render
+from ..buildlog import BuildLog
 from .build import HERE, STATIC, TEMPLATES, build_site, extra_files, load_content, site_config, topics_file
 
 POLL_SECONDS = 0.1
@@ -242,7 +243,8 @@ def run(args) -> int:
     if archive is None:
         print("改正后重新运行。", file=sys.stderr)
         return 1
-    stats = build_site(archive, content.parent, args.out, index=not args.no_index, progress=sys.stderr.isatty())
+    stats = build_site(archive, content.parent, args.out, index=not args.no_index,
+                       log=BuildLog.for_terminal(sys.stderr.isatty()))
     site = Site(content, args.out)
     site.load(archive, 1)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(site))

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -89,13 +88,20 @@ class Tables:
     names: dict[str, list[dict]]     # normalised name → entities offered above results
 
 
-def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
-    """Write the index for `docs` into `out` (replaced). Returns stats."""
+def folder_writer(out: Path):
+    """`put(path, data)` into a folder replaced first: for an index written outside a build's Writer."""
     if out.exists():
         shutil.rmtree(out)
-    (out / "s").mkdir(parents=True)
-    (out / "f").mkdir()
-    (out / "n").mkdir()
+
+    def put(path: str, data: bytes) -> None:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return put
+
+
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
+    """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats."""
 
     post: dict[str, list] = {}       # key → [bytearray, last doc, ndocs]
     tz_col, lz_col = [], []
@@ -113,12 +119,8 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
         lz_col.append(len(lead_zone))
         chars += len(text)
         _add_doc(post, d, text)
-        frag = out / "f" / str(d >> 8)
-        if d & 0xFF == 0:
-            frag.mkdir(exist_ok=True)
-        (frag / f"{d}.json").write_text(
-            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8")
+        put(f"f/{d >> 8}/{d}.json",
+            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
 
     total = sum(len(v[0]) for v in post.values())
     n_keys = len(post)
@@ -145,7 +147,7 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
             _varint(len(buf), head)
             body += buf
         data = bytes(head + body)
-        (out / "s" / f"{k}.bin").write_bytes(data)
+        put(f"s/{k}.bin", data)
         sizes.append(len(data))
     del post
 
@@ -155,9 +157,7 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
     for name, ents in tables.names.items():
         name_shards[name_hash(name) % n_names][name] = ents
     for k in range(n_names):
-        (out / "n" / f"{k}.json").write_text(
-            json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8")
+        put(f"n/{k}.json", json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")).encode())
 
     columns = {
         "l": [d.list_index for d in docs],
@@ -167,17 +167,16 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
         "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
         "tz": tz_col, "lz": lz_col,
     }
-    (out / "d").mkdir()
     for k, start in enumerate(range(0, len(docs), COLUMN_CHUNK)):
         chunk = {name: col[start:start + COLUMN_CHUNK] for name, col in columns.items()}
-        (out / "d" / f"{k}.json").write_text(json.dumps(chunk, separators=(",", ":")), encoding="utf-8")
+        put(f"d/{k}.json", json.dumps(chunk, separators=(",", ":")).encode())
     manifest = {
         "v": 2, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "lists": tables.lists, "juris": tables.jurisdictions,
         "cats": tables.categories, "leads": tables.leads,
     }
     mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    (out / "manifest.json").write_bytes(mbytes)
+    put("manifest.json", mbytes)
     sizes.sort()
     return {
         "items": len(docs), "chars": chars, "postings_bytes": total, "keys": n_keys, "shards": n_shards,
