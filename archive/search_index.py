@@ -10,6 +10,7 @@ docs/search.md for why this and not Pagefind's word index.
 """
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sys
 from collections import Counter
@@ -21,6 +22,7 @@ from .search.writer import Doc, Tables, folder_writer, write_index
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
 INDEX_DIR = "search/i"           # site-relative; the page finds it at /search/i/
+PARALLEL_FROM = 500              # pages to parse; below this, starting two workers costs more than it saves
 
 
 def _suffixes(name: str) -> list[str]:
@@ -36,10 +38,11 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
     `writer`, the index is written through it (and only files that changed reach the disk); with its
     `cache`, an item page whose digest an earlier build saw is not parsed again."""
     site_dir = Path(site_dir)
-    read = _page_reader(site_dir, writer, cache)
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
+    pages = iter(read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
+                            writer, cache))
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
     cat_index: dict[str, int] = {}
@@ -60,7 +63,7 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
         list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
         for item in lst.items:
             juris_items[j.path] += 1
-            blocks = read(item.url.lstrip("/") + "index.html")
+            blocks = next(pages)
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
@@ -124,22 +127,38 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
     return stats
 
 
-def _page_reader(site_dir: Path, writer, cache):
-    """path → visible text blocks of the page (None: no page, or not an item page)."""
-    def read(path: str):
+def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None) -> list:
+    """Visible text blocks of each page (None: no page, or not an item page). A page whose digest the
+    build cache knows is not read; the others are parsed on both cores (parsing HTML back is most of the
+    index stage)."""
+    found: list = [None] * len(paths)
+    digests = [None] * len(paths)
+    todo = []
+    for n, path in enumerate(paths):
         known = writer.files.get(path) if writer is not None and cache is not None else None
         if known is not None:
-            blocks = cache.block_text(known[0])
-            if blocks is not None:
-                return blocks
-        page = site_dir / path
-        if not page.is_file():
-            return None
-        blocks = page_blocks(page.read_text(encoding="utf-8"))
-        if known is not None and blocks is not None:
-            cache.remember_blocks(known[0], blocks)
-        return blocks
-    return read
+            digests[n] = known[0]
+            found[n] = cache.block_text(known[0])
+        if found[n] is None:
+            todo.append(n)
+    files = [site_dir / paths[n] for n in todo]
+    if len(files) < PARALLEL_FROM:
+        parsed = map(_page_blocks, files)
+    else:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            parsed = pool.map(_page_blocks, files, chunksize=256)
+    for n, blocks in zip(todo, parsed):
+        found[n] = blocks
+        if digests[n] is not None and blocks is not None:
+            cache.remember_blocks(digests[n], blocks)
+    return found
+
+
+def _page_blocks(page: Path):
+    try:
+        return page_blocks(page.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def build_index_from_html(site_dir: Path) -> dict:

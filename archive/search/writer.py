@@ -33,6 +33,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .postings import SHIFT, gather, postings, varints
 from .text import SEP, norm, norm_blocks
 
 FNV_OFFSET = 0x811C9DC5
@@ -58,13 +61,6 @@ def key_hash(cp1: int, cp2: int) -> int:
 
 def name_hash(s: str) -> int:
     return fnv1a(ord(c) for c in s)
-
-
-def _varint(n: int, out: bytearray) -> None:
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
 
 
 @dataclass
@@ -103,8 +99,7 @@ def folder_writer(out: Path):
 def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
     """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats."""
 
-    post: dict[str, list] = {}       # key → [bytearray, last doc, ndocs]
-    tz_col, lz_col = [], []
+    tz_col, lz_col, texts = [], [], []
     chars = 0
     for d, doc in enumerate(docs):
         blocks = norm_blocks(doc.blocks)
@@ -118,37 +113,20 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
         tz_col.append(len(nt))
         lz_col.append(len(lead_zone))
         chars += len(text)
-        _add_doc(post, d, text)
+        texts.append(text)
         put(f"f/{d >> 8}/{d}.json",
             json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
 
-    total = sum(len(v[0]) for v in post.values())
-    n_keys = len(post)
+    post = postings(texts)
+    del texts
+    total = int(post.lengths.sum())
+    n_keys = len(post.keys)
     n_shards = 1
     # Headers add roughly 40 %. Stop at about two keys a shard: a few common keys hold most of the bytes,
     # no number of shards makes one key smaller, and more shards would only be empty files.
     while n_shards * SHARD_TARGET_BYTES < total * 1.4 and n_shards * 4 <= n_keys:
         n_shards *= 2
-    shards: dict[int, list[str]] = defaultdict(list)
-    for key in post:
-        cp1 = ord(key[0])
-        cp2 = ord(key[1]) if len(key) > 1 else 0
-        shards[key_hash(cp1, cp2) % n_shards].append(key)
-    sizes = []
-    for k in range(n_shards):
-        keys = sorted(shards.get(k, ()))
-        head, body = bytearray(), bytearray()
-        _varint(len(keys), head)
-        for key in keys:
-            buf, _, nd = post[key]
-            _varint(ord(key[0]), head)
-            _varint(ord(key[1]) if len(key) > 1 else 0, head)
-            _varint(nd, head)
-            _varint(len(buf), head)
-            body += buf
-        data = bytes(head + body)
-        put(f"s/{k}.bin", data)
-        sizes.append(len(data))
+    sizes = _write_shards(put, post, n_shards)
     del post
 
     # names offered above results (departments, jurisdictions)
@@ -210,27 +188,44 @@ def t2s_mask() -> str:
     return base64.b64encode(bytes(bits)).decode()
 
 
-def _add_doc(post: dict, d: int, text: str) -> None:
-    occ: dict[str, list[int]] = defaultdict(list)
-    for i in range(len(text) - 1):
-        bg = text[i:i + 2]
-        occ[bg].append(i)
-    for key in set(text):
-        if key != SEP:
-            occ[key] = None  # unigram: item list only
-    for key, ps in occ.items():
-        if ps is not None and SEP in key:
-            continue
-        ent = post.get(key)
-        if ent is None:
-            ent = post[key] = [bytearray(), 0, 0]
-        buf = ent[0]
-        _varint(d - ent[1], buf)
-        ent[1] = d
-        ent[2] += 1
-        if ps is not None:
-            _varint(len(ps), buf)
-            prev = 0
-            for p in ps:
-                _varint(p - prev, buf)
-                prev = p
+def _write_shards(put, post, n_shards: int) -> list[int]:
+    """Shard k holds the keys whose FNV-1a hash is k modulo the shard count, in key order: a header of
+    (count, then cp1, cp2, ndocs, nbytes per key), then their payloads. Returns the shard sizes."""
+    cp1 = post.keys >> np.uint64(SHIFT)
+    cp2 = post.keys & np.uint64((1 << SHIFT) - 1)
+    shard = (_fnv_pairs(cp1, cp2) % n_shards).astype(np.int64)
+    order = np.lexsort((post.keys, shard))           # by shard, then key
+    shard, cp1, cp2 = shard[order], cp1[order].astype(np.int64), cp2[order].astype(np.int64)
+    ndocs, lengths = post.ndocs[order], post.lengths[order]
+    body = gather(post.data, post.starts[order], lengths)
+    counts = np.bincount(shard, minlength=n_shards)
+    # header values: each shard's count, then four per key; a shard's count goes before its first key
+    values = np.empty(n_shards + 4 * len(order), dtype=np.int64)
+    key_slot = np.arange(len(order)) * 4 + shard + 1
+    for k, column in enumerate((cp1, cp2, ndocs, lengths)):
+        values[key_slot + k] = column
+    first_key = np.cumsum(counts) - counts
+    count_slot = first_key * 4 + np.arange(n_shards)
+    values[count_slot] = counts
+    head, head_at = varints(values)
+    head_ends = np.append(head_at[count_slot[1:]], len(head))
+    cum = np.concatenate(([0], np.cumsum(lengths)))
+    sizes = []
+    for k in range(n_shards):
+        data = (head[head_at[count_slot[k]]:head_ends[k]].tobytes()
+                + body[cum[first_key[k]]:cum[first_key[k] + counts[k]]].tobytes())
+        put(f"s/{k}.bin", data)
+        sizes.append(len(data))
+    return sizes
+
+
+def _fnv_pairs(cp1: np.ndarray, cp2: np.ndarray) -> np.ndarray:
+    """`key_hash` of every (cp1, cp2), at once."""
+    h = np.full(len(cp1), FNV_OFFSET, dtype=np.uint64)
+    for v in (cp1, cp2):
+        v = v.astype(np.uint64)
+        for _ in range(3):
+            h ^= v & np.uint64(0xFF)
+            h = (h * np.uint64(FNV_PRIME)) & np.uint64(0xFFFFFFFF)
+            v = v >> np.uint64(8)
+    return h
