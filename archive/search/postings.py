@@ -37,8 +37,12 @@ class Postings:
         return self.data[self.starts[i]:self.starts[i] + self.lengths[i]].tobytes()
 
 
-def postings(texts: list[str]) -> Postings:
-    """Postings of items 0 … len(texts) − 1, item `d` having normalised text `texts[d]`."""
+def postings(texts: list[str], zones=None) -> Postings:
+    """Postings of items 0 … len(texts) − 1, item `d` having normalised text `texts[d]`.
+
+    `zones` = (title lengths, lead zone lengths, Z): each text starts with a title zone and a lead zone,
+    each followed by a separator; positions are then counted from 0 in the title, from Z in the lead
+    zone and from 2·Z in the rest, so a position says its zone without a per-item column."""
     # One array of every text, each followed by a separator, so that no pair spans two items.
     joined = SEP.join(texts) + SEP
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
@@ -46,9 +50,13 @@ def postings(texts: list[str]) -> Postings:
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
     sep = ord(SEP)
     parts = max(1, -(-len(cps) // PART_ENTRIES))
+    shift = None
+    if zones is not None:
+        tz, lz, z = (np.asarray(zones[0], dtype=np.int64), np.asarray(zones[1], dtype=np.int64), zones[2])
+        shift = (tz, lz, z)
     found = []
     for part in range(parts):
-        found.append(_bigrams(cps, starts, sep, parts, part))
+        found.append(_bigrams(cps, starts, sep, parts, part, shift))
         found.append(_unigrams(cps, starts, sep, parts, part))
     keys = np.concatenate([f[0] for f in found])
     order = np.argsort(keys, kind="stable")
@@ -59,7 +67,7 @@ def postings(texts: list[str]) -> Postings:
     return Postings(keys[order], ndocs, offsets[order], lens[order], data)
 
 
-def _bigrams(cps, starts, sep, parts, part):
+def _bigrams(cps, starts, sep, parts, part, shift=None):
     """Keys whose second character falls in this part: per (key, doc) the positions, encoded."""
     first, second = cps[:-1], cps[1:]
     pick = (second % parts == part) & (first != sep) & (second != sep)
@@ -69,6 +77,10 @@ def _bigrams(cps, starts, sep, parts, part):
     keys = (first[at].astype(np.uint64) << SHIFT) | second[at].astype(np.uint64)
     docs = np.searchsorted(starts, at, side="right") - 1
     pos = at - starts[docs]
+    if shift is not None:
+        tz, lz, z = shift
+        t, l_ = tz[docs], lz[docs]
+        pos = np.where(pos < t, pos, np.where(pos < t + 1 + l_, pos - (t + 1) + z, pos - (t + 2 + l_) + 2 * z))
     del at, pick
     order = np.argsort(keys, kind="stable")          # stable: docs and positions stay ascending
     keys, docs, pos = keys[order], docs[order], pos[order]

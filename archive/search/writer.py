@@ -2,10 +2,13 @@
 
 Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
 
-    manifest.json        shard count, lists, facet tables
-    d/<k>.json           per-item columns (list, number, category, leads, zone lengths) of items
-                         k·C … k·C+C−1: fetched only for chunks that hold a candidate
+    manifest.json        what every search needs: shard counts, the t2s mask, the lists' URL prefixes and
+                         the runs of item numbers that give every result's URL
     s/<k>.bin            postings shard k = fnv1a(key) mod S (binary, varints)
+    tables.json          what the page needs to show results and filters: lists (title, jurisdiction,
+                         year), jurisdictions, categories, lead departments
+    d/<k>.json           per-item columns (list, category, leads) of items k·C … k·C+C−1: loaded by the
+                         page for the results it shows and the filters it counts, never by a search
     f/<id // 256>/<id>.json   display fragment of item <id>: title and visible text blocks
     n/<k>.json           names shard: normalised department / jurisdiction name → entities
 
@@ -20,9 +23,10 @@ Shard format (all integers unsigned LEB128 varints):
     payloads in the same order:
       bigram:  ndocs × (doc delta, npos, first pos, pos deltas…)
       unigram: ndocs × (doc delta)
-Positions count code points in the item's normalised text: the title and the lead department
-names (each only if the page shows it, so they add no match), then the visible blocks, all
-joined by a separator. The columns give each item's title and lead zone lengths (to rank).
+Positions count code points in the item's normalised text: the title from 0 and the lead
+department names from Z (each only if the page shows it, so they add no match; they exist to
+rank, and a position below Z or below 2·Z says a term is in one), then the visible blocks from
+2·Z, blocks joined by a separator.
 """
 from __future__ import annotations
 
@@ -42,7 +46,8 @@ FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
 NAMES_PER_SHARD = 400
-COLUMN_CHUNK = 4096            # items per d/<k>.json: a query loads the chunks its results fall in
+COLUMN_CHUNK = 4096            # items per d/<k>.json: the page loads the chunks its shown results fall in
+ZONE = 1024                    # positions: title zone from 0, lead names from ZONE, visible text from 2·ZONE
 
 
 def fnv1a(values) -> int:
@@ -109,6 +114,8 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
             nt = ""
         lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
                              if n and any(n in b for b in blocks))
+        # a zone longer than its room is cut: it only ranks, and a cut zone still matches nothing new
+        nt, lead_zone = nt[:ZONE - 1], lead_zone[:ZONE - 1]
         text = nt + SEP + lead_zone + SEP + SEP.join(blocks)
         tz_col.append(len(nt))
         lz_col.append(len(lead_zone))
@@ -117,7 +124,7 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
         put(f"f/{d >> 8}/{d}.json",
             json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
 
-    post = postings(texts)
+    post = postings(texts, zones=(tz_col, lz_col, ZONE))
     del texts
     total = int(post.lengths.sum())
     n_keys = len(post.keys)
@@ -137,21 +144,24 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
     for k in range(n_names):
         put(f"n/{k}.json", json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")).encode())
 
+    # What a search needs for every result: its URL, from runs of consecutive numbers in one list.
+    # What the page needs only for the results it shows and for filters: the columns and the tables.
+    numeric = all(_numeric(d.url_suffix) for d in docs)
     columns = {
         "l": [d.list_index for d in docs],
-        **({"num": [int(d.url_suffix[:-1]) for d in docs]}
-           if all(_numeric(d.url_suffix) for d in docs) else {"s": [d.url_suffix for d in docs]}),
+        **({} if numeric else {"s": [d.url_suffix for d in docs]}),
         "c": [d.category for d in docs],
         "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
-        "tz": tz_col, "lz": lz_col,
     }
     for k, start in enumerate(range(0, len(docs), COLUMN_CHUNK)):
         chunk = {name: col[start:start + COLUMN_CHUNK] for name, col in columns.items()}
         put(f"d/{k}.json", json.dumps(chunk, separators=(",", ":")).encode())
+    put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions, "cats": tables.categories,
+                                   "leads": tables.leads}, ensure_ascii=False, separators=(",", ":")).encode())
     manifest = {
-        "v": 2, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
-        "C": COLUMN_CHUNK, "lists": tables.lists, "juris": tables.jurisdictions,
-        "cats": tables.categories, "leads": tables.leads,
+        "v": 3, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
+        "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
+        "runs": url_runs(docs) if numeric else None,
     }
     mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     put("manifest.json", mbytes)
@@ -163,6 +173,19 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def url_runs(docs: list[Doc]) -> list[int]:
+    """[list, first number, count, …] per run of items of one list numbered one after another: items
+    are in rank order, which keeps a list's items together, so a list is usually one run."""
+    runs: list[int] = []
+    for doc in docs:
+        number = int(doc.url_suffix[:-1])
+        if runs and runs[-3] == doc.list_index and runs[-2] + runs[-1] == number:
+            runs[-1] += 1
+        else:
+            runs += [doc.list_index, number, 1]
+    return runs
 
 
 def _numeric(suffix: str) -> bool:

@@ -84,15 +84,17 @@ async function render(st) {
     status.textContent = "搜索索引加载失败，请刷新重试。";
     throw e;
   }
+  const filtered = FACETS.some(([f]) => st[f]);
+  // Every result's columns only when filters are open or in use: a search itself never needs them.
+  if (filtered || filtersOpen) await engine.rows(r.docs);
   if (my !== seq) return;
   renderNames(names);
   const all = r.docs;
-  const shown = all.filter((doc) => FACETS.every(([f]) => matchesFacet(doc, f, st[f])));
-  renderFilters(st, all);
+  const shown = filtered ? all.filter((doc) => FACETS.every(([f]) => matchesFacet(doc, f, st[f]))) : all;
+  if (filtered || filtersOpen) renderFilters(st, all); else offerFilters(st, all);
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
   hint.replaceChildren();
-  const filtered = FACETS.some(([f]) => st[f]);
   if (!all.length) {
     status.textContent = `没有找到同时包含${r.terms.map((t) => `“${t.raw}”`).join("、")}的项目。`;
     await renderSuggestions(r, names);
@@ -126,6 +128,25 @@ function renderNames(names) {
   }
   const head = names.length > 30 ? `名称相符的部门和地区（前 30 个，共 ${names.length} 个）` : "名称相符的部门和地区";
   namesBox.append(el("h2", {}, head), ul);
+}
+
+let filtersOpen = false;
+
+// A button instead of the filters: counting them needs every result's columns, which a reader who only
+// reads the first results never downloads.
+function offerFilters(st, all) {
+  filtersBox.replaceChildren();
+  if (!all.length) return;
+  const open = el("button", { type: "button", class: "open-filters", "aria-expanded": "false" },
+    `按${FACETS.map(([, label]) => label).join("、")}筛选`);
+  open.addEventListener("click", async () => {
+    filtersOpen = true;
+    open.disabled = true;
+    await engine.rows(all);
+    if (current && current.r.docs === all) renderFilters(st, all);
+    document.getElementById(`facet-${FACETS[0][0]}`)?.focus();
+  });
+  filtersBox.append(open);
 }
 
 function renderFilters(st, all) {
@@ -171,7 +192,8 @@ async function more() {
   const c = current;
   if (!c) return;
   const slice = c.shown.slice(c.n, c.n + PAGE);
-  const frags = await Promise.all(slice.map((doc) => engine.fragment(doc).catch(() => null)));
+  const [frags] = await Promise.all([Promise.all(slice.map((doc) => engine.fragment(doc).catch(() => null))),
+    engine.rows(slice)]);
   if (c !== current) return;
   const terms = variantsOf(c.r.terms);
   let first = null;
