@@ -14,7 +14,11 @@ import multiprocessing
 import shutil
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+from .model import Item
 
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
@@ -23,6 +27,23 @@ ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
 INDEX_DIR = "search/i"           # site-relative; the page finds it at /search/i/
 PARALLEL_FROM = 500              # pages to parse; below this, starting two workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str                                          # in the search page's URL: ?j=…
+    label: str                                        # above its menu
+    values: Callable[[Item], list[tuple[str, str]]]   # an item's values: (in the URL, as the reader sees it)
+
+
+# The search page's filters, in this order. Adding one is one line here: the page reads the list, the
+# values and every item's values from the index, with live counts over the results.
+FACETS = [
+    Facet("j", "地区", lambda item: [(item.list.jurisdiction.path, item.list.jurisdiction.display_name)]),
+    Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")]),
+    Facet("c", "分类", lambda item: [(item.category, item.category)] if item.category else []),
+    Facet("d", "牵头部门", lambda item: [(ref.canonical, ref.canonical) for ref in item.lead]),
+]
 
 
 def _suffixes(name: str) -> list[str]:
@@ -45,9 +66,7 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
                             writer, cache))
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
-    cat_index: dict[str, int] = {}
-    lead_index: dict[str, int] = {}
-    lead_rows: list[dict] = []
+    facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
     list_rows: list[dict] = []
     docs: list[Doc] = []
     missing_pages = 0
@@ -67,17 +86,12 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
-            cat = -1
-            if item.category:
-                cat = cat_index.setdefault(item.category, len(cat_index))
-            leads = []
+            facets = {}
+            for f in FACETS:
+                seen = facet_values[f.key]
+                facets[f.key] = list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0]
+                                                   for value, label in f.values(item)))
             for ref in item.lead:
-                key = ref.department.key if ref.department else "?" + ref.canonical
-                if key not in lead_index:
-                    lead_index[key] = len(lead_rows)
-                    lead_rows.append({"n": ref.canonical, "u": ref.department.url if ref.department else ""})
-                if lead_index[key] not in leads:
-                    leads.append(lead_index[key])
                 if ref.department:
                     lead_count[ref.department.key] += 1
             for ref in item.partners:
@@ -87,7 +101,7 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
             docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
-                            title=item.title, lead_names=names, category=cat, leads=leads))
+                            title=item.title, lead_names=names, facets=facets))
 
     names: dict[str, list[dict]] = {}
 
@@ -112,8 +126,9 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
         for nm in _suffixes(j.name):
             offer(nm, ent)
 
-    tables = Tables(lists=list_rows, jurisdictions=juris_rows, categories=list(cat_index),
-                    leads=lead_rows, names=names)
+    facets = [{"k": f.key, "n": f.label, "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]}
+              for f in FACETS]
+    tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
     if writer is None:
         put = folder_writer(site_dir / INDEX_DIR)
     else:
@@ -176,7 +191,7 @@ def build_index_from_html(site_dir: Path) -> dict:
         url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
         docs.append(Doc(list_index=0, url_suffix=url[1:], blocks=blocks, title=blocks[0]))
     tables = Tables(lists=[{"u": "/", "t": "", "j": 0, "y": 0}],
-                    jurisdictions=[{"n": "", "u": "/"}], categories=[], leads=[], names={})
+                    jurisdictions=[{"n": "", "u": "/"}], facets=[], names={})
     put = folder_writer(site_dir / INDEX_DIR)
     stats = write_index(put, docs, tables)
     put("t2s.json", (STATIC / "t2s.json").read_bytes())

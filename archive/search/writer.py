@@ -6,8 +6,8 @@ Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
                          the runs of item numbers that give every result's URL
     s/<k>.bin            postings shard k = fnv1a(key) mod S (binary, varints)
     tables.json          what the page needs to show results and filters: lists (title, jurisdiction,
-                         year), jurisdictions, categories, lead departments
-    d/<k>.json           per-item columns (list, category, leads) of items k·C … k·C+C−1: loaded by the
+                         year), jurisdictions, each filter's values (search_index.FACETS)
+    d/<k>.json           per-item columns (list, each filter's values) of items k·C … k·C+C−1: loaded by the
                          page for the results it shows and the filters it counts, never by a search
     f/<id // 256>/<id>.json   display fragment of item <id>: title and visible text blocks
     n/<k>.json           names shard: normalised department / jurisdiction name → entities
@@ -76,16 +76,14 @@ class Doc:
     blocks: list[str]                # visible text blocks as shown (not normalised)
     title: str = ""
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
-    category: int = -1               # index into categories, -1 none
-    leads: list[int] = field(default_factory=list)       # indexes into lead facet table
+    facets: dict[str, list[int]] = field(default_factory=dict)   # facet key → indexes into its values
 
 
 @dataclass
 class Tables:
     lists: list[dict]                # {"u": url prefix, "t": title, "j": jurisdiction index, "y": year}
     jurisdictions: list[dict]        # {"n": display name, "u": url}
-    categories: list[str]
-    leads: list[dict]                # {"n": name, "u": url or ""}
+    facets: list[dict]               # {"k": key in the URL, "n": label, "v": [[value, label], …]}
     names: dict[str, list[dict]]     # normalised name → entities offered above results
 
 
@@ -150,17 +148,18 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
     columns = {
         "l": [d.list_index for d in docs],
         **({} if numeric else {"s": [d.url_suffix for d in docs]}),
-        "c": [d.category for d in docs],
-        "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
+        **{"f" + f["k"]: [_one_or_many(d.facets.get(f["k"], [])) for d in docs] for f in tables.facets},
     }
     for k, start in enumerate(range(0, len(docs), COLUMN_CHUNK)):
         chunk = {name: col[start:start + COLUMN_CHUNK] for name, col in columns.items()}
         put(f"d/{k}.json", json.dumps(chunk, separators=(",", ":")).encode())
-    put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions, "cats": tables.categories,
-                                   "leads": tables.leads}, ensure_ascii=False, separators=(",", ":")).encode())
+    put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions,
+                                   "fv": {f["k"]: f["v"] for f in tables.facets}},
+                                  ensure_ascii=False, separators=(",", ":")).encode())
     manifest = {
         "v": 3, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
+        "facets": [[f["k"], f["n"]] for f in tables.facets],
         "runs": url_runs(docs) if numeric else None,
     }
     mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -173,6 +172,11 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def _one_or_many(values: list[int]):
+    """An item's facet values in a column: -1 for none, the index for one, a list for more."""
+    return values[0] if len(values) == 1 else values or -1
 
 
 def url_runs(docs: list[Doc]) -> list[int]:

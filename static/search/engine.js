@@ -96,8 +96,8 @@ export class Engine {
   }
 
   // What only the page needs, for the results it shows and for filters: the tables (lists, jurisdictions,
-  // categories, lead departments, merged into this.m) and the column chunks that hold `docs`; col() and
-  // leads() then answer for them. A search itself (run, url) needs neither.
+  // each filter's values, merged into this.m) and the column chunks that hold `docs`; col() and facet()
+  // then answer for them. A search itself (run, url) needs neither.
   async rows(docs) {
     if (!this.tablesP) {
       this.tablesP = this.load(this.base + "tables.json", "json").then((t) => { Object.assign(this.m, t); });
@@ -121,9 +121,10 @@ export class Engine {
     return this.cols[k][name][doc - k * this.m.C];
   }
 
-  leads(doc) {
-    const h = this.col("h", doc);
-    return Array.isArray(h) ? h : h < 0 ? [] : [h];
+  // An item's values of one filter, as [value, label] pairs (columns loaded).
+  facet(doc, f) {
+    const v = this.col("f" + f, doc), table = this.m.fv[f];
+    return (Array.isArray(v) ? v : v < 0 ? [] : [v]).map((i) => table[i]);
   }
 
   // The t2s table is loaded only for a query with a character it may change.

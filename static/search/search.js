@@ -4,14 +4,14 @@
 
 const app = document.getElementById("search-app");
 const PAGE = 20;
-const FACETS = [
-  ["j", "地区"], ["y", "年份"], ["c", "分类"], ["d", "牵头部门"],
-];
 
 const { Engine, browserLoader, norm, splitTerms } = await import(app.dataset.engine);
 const engine = new Engine(app.dataset.index || "/search/i/", browserLoader());
-
 window.archiveSearch = async (query) => engine.search(String(query ?? ""));
+
+await engine.init();
+// The filters, [key in the URL, label], as the index declares them (archive/search_index.py FACETS).
+const FACETS = engine.m.facets || [];
 
 const $ = (sel) => app.querySelector(sel);
 const form = $("#search-form");
@@ -50,11 +50,7 @@ function writeState(st, replace) {
 
 // Facet values of one item, as [key, label] pairs (a facet may have several, e.g. two leads).
 function facetValues(doc, f) {
-  const m = engine.m, lst = m.lists[engine.col("l", doc)], c = engine.col("c", doc);
-  if (f === "j") { const j = m.juris[lst.j]; return [[j.u.replace(/^\/|\/$/g, ""), j.n]]; }
-  if (f === "y") return lst.y ? [[String(lst.y), String(lst.y) + "年"]] : [];
-  if (f === "c") return c >= 0 ? [[m.cats[c], m.cats[c]]] : [];
-  return engine.leads(doc).map((h) => [m.leads[h].n, m.leads[h].n]);
+  return engine.facet(doc, f);
 }
 
 function matchesFacet(doc, f, v) {
@@ -288,7 +284,7 @@ function resultItem(doc, frag, terms) {
   const j = m.juris[lst.j];
   const bits = [j.n, lst.y ? `${lst.y}年` : "", lst.t].filter(Boolean);
   meta.append(bits.join(" · "));
-  const leads = engine.leads(doc).map((h) => m.leads[h].n);
+  const leads = FACETS.some(([f]) => f === "d") ? engine.facet(doc, "d").map(([, label]) => label) : [];
   if (leads.length) meta.append(el("span", { class: "lead" }, `牵头：${leads.join("、")}`));
   const li = el("li", { class: "result" }, el("h3", {}, a), meta);
   if (frag) {
