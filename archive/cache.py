@@ -200,12 +200,13 @@ class PageKeys:
             text = everything if None in seen else "".join(f"{n}\0{sources[n]}\0" for n in sorted(seen))
             self.templates[name] = common + "\0" + text + "\0"
 
-    def __call__(self, template: str, context: dict) -> str | None:
+    def __call__(self, template: str, context: dict, url: str) -> str | None:
+        """`url`: the page's own URL, which templates also receive (`page_url`)."""
         try:
             text = json.dumps(context, ensure_ascii=False, separators=(",", ":"), default=_plain)
         except (TypeError, ValueError):
             return None
-        return digest((self.templates[template] + text).encode())
+        return digest((self.templates[template] + url + "\0" + text).encode())
 
 
 def _closure(name: str, refs: dict) -> set:

@@ -238,7 +238,25 @@ def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -
     if not isinstance(data, dict):
         problems.append(Problem(rel, first_line, "", "front matter 应是“字段: 值”的列表", "每行写一个 字段: 值"))
         return None
+    if any(isinstance(v, list) and any(isinstance(e, dict) for e in v) for v in data.values()):
+        _entry_lines(text, first_line, lines)
     return Document(rel, data, lines)
+
+
+def _entry_lines(text: str, first_line: int, lines: dict[str, int]) -> None:
+    """Lines of the entries of a list of mappings (`progress: - date: …`), so that a problem in one entry
+    names its line: `progress[2]` is the second entry, `progress[2].date` its date. Only files with such
+    a list pay for composing the YAML a second time."""
+    node = yaml.compose(text, Loader=Loader)
+    for key, value in node.value:
+        if not isinstance(value, yaml.SequenceNode):
+            continue
+        for n, entry in enumerate(value.value, 1):
+            name = f"{key.value}[{n}]"
+            lines[name] = first_line + entry.start_mark.line
+            if isinstance(entry, yaml.MappingNode):
+                for sub, _ in entry.value:
+                    lines[f"{name}.{sub.value}"] = first_line + sub.start_mark.line
 
 
 def _first_alias(text: str) -> int | None:

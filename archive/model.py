@@ -74,6 +74,24 @@ class ItemList:
         return f"/{self.jurisdiction.path}/{self.slug}/"
 
 
+NO_REPORT = "未见通报"         # the status of an item with no progress entry (registry/status.yaml `none`)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One dated report on an item, as the item's front matter `progress` list holds it."""
+    date: dt.date                # as of (截至) the report
+    status: str                  # a code of registry/status.yaml
+    as_printed: str = ""         # the report's own words for the status
+    percent: int | float | None = None
+    text: str = ""               # the report's words on this item, verbatim
+    source: str = ""             # repo-relative path of a document kept in sources/, or ""
+    lines: tuple[int, int] | None = None     # with `source`
+    url: str = ""                # a page that is not kept, when there is no `source`
+    title: str = ""
+    publisher: str = ""
+
+
 @dataclass
 class Item:
     list: ItemList
@@ -88,8 +106,19 @@ class Item:
     source_lines: tuple[int, int]
     flags: tuple[str, ...] = ()  # "redacted", "uncertain", "fragment", …
     note: str = ""               # names the uncertain fields
-    status: str = ""             # progress text where the source gives one
+    status_text: str = ""        # progress text the list itself printed (front matter `status`)
     path: str = ""               # repo-relative content file
+    progress: tuple[Progress, ...] = ()      # oldest first
+    overdue: bool = False        # derived for the archive's as-of date: deadline passed, no outcome reported
+
+    @property
+    def status(self) -> str:
+        """The latest entry's code; an item nobody has reported on is 未见通报, never 未开始."""
+        return self.progress[-1].status if self.progress else NO_REPORT
+
+    @property
+    def status_date(self) -> dt.date | None:
+        return self.progress[-1].date if self.progress else None
 
     @property
     def slug(self) -> str:
@@ -110,6 +139,7 @@ class Archive:
     departments: dict[str, Department]            # by key, registry order
     lists: list[ItemList]                         # sorted: jurisdiction path, year, batch
     generic_names: frozenset[str] = frozenset()
+    as_of: dt.date | None = None                  # statuses and overdue hold as of this date (--as-of)
 
     @property
     def items(self) -> list[Item]:

@@ -1,11 +1,46 @@
 """The open data contract: site/data/items.json, one object per item. Other tools rely on it;
-change a key only together with the README's description of it."""
+change a key only together with its declaration in registry/opendata.yaml (which the CSV, the JSON
+Schema, the data package and the data page are made from) and the README."""
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
-from .model import Archive, Item
+import yaml
+
+from .model import Archive, Item, Progress
+
+DECLARATION = Path(__file__).resolve().parent.parent / "registry" / "opendata.yaml"
+TYPES = ("string", "integer", "date", "boolean", "names", "line_range", "flags", "status", "code", "percent",
+         "source", "progress")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str                   # one of TYPES
+    description: str            # Chinese, for the data page and the data package
+    nullable: bool = False      # null in items.json, an empty cell in the CSV
+    required: bool = False      # never "" or []
+    min: int | None = None
+    entry: tuple[Field, ...] = ()   # the keys of each object of a `progress` list
+
+
+def load_declaration(path: Path = DECLARATION) -> tuple[dict, list[Field]]:
+    """The dataset's metadata (title, description, keywords, license) and its fields, in column order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fields = [_field(spec) for spec in data.pop("fields")]
+    unknown = [f"{f.name}: {f.type}" for f in fields + [e for f in fields for e in f.entry] if f.type not in TYPES]
+    if unknown:
+        raise ValueError(f"{path}: 未知的字段类型 {', '.join(unknown)}；可用的类型：{', '.join(TYPES)}")
+    return data, fields
+
+
+def _field(spec: dict) -> Field:
+    return Field(**spec | {"entry": tuple(_field(e) for e in spec.get("entry", ()))})
+
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
@@ -38,8 +73,19 @@ def item_record(item: Item) -> dict:
         "source_lines": list(item.source_lines),
         "flags": list(item.flags),
         "note": item.note,
+        "status_text": item.status_text,
         "status": item.status,
+        "status_date": item.status_date.isoformat() if item.status_date else None,
+        "overdue": item.overdue,
+        "progress": [progress_record(p) for p in item.progress],
     }
+
+
+def progress_record(p: Progress) -> dict:
+    source = ({"path": p.source, "lines": list(p.lines)} if p.source
+              else {"url": p.url, "title": p.title, "publisher": p.publisher})
+    return {"date": p.date.isoformat(), "status": p.status, "as_printed": p.as_printed, "percent": p.percent,
+            "text": p.text, "source": source}
 
 
 def plain_text(body: str) -> str:

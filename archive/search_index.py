@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable
 
 from .model import Item
-
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
 
@@ -34,6 +33,7 @@ class Facet:
     key: str                                          # in the search page's URL: ?j=…
     label: str                                        # above its menu
     values: Callable[[Item], list[tuple[str, str]]]   # an item's values: (in the URL, as the reader sees it)
+    dated: bool = False                               # the values hold as of the build's date: say which
 
 
 # The search page's filters, in this order. Adding one is one line here: the page reads the list, the
@@ -43,6 +43,7 @@ FACETS = [
     Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")]),
     Facet("c", "分类", lambda item: [(item.category, item.category)] if item.category else []),
     Facet("d", "牵头部门", lambda item: [(ref.canonical, ref.canonical) for ref in item.lead]),
+    Facet("st", "状态", lambda item: [(item.status, item.status)], dated=True),
 ]
 
 
@@ -126,8 +127,9 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
         for nm in _suffixes(j.name):
             offer(nm, ent)
 
-    facets = [{"k": f.key, "n": f.label, "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]}
-              for f in FACETS]
+    as_of = f"（截至 {archive.as_of.isoformat()}）" if getattr(archive, "as_of", None) else ""
+    facets = [{"k": f.key, "n": f.label + (as_of if f.dated else ""),
+               "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]} for f in FACETS]
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
     if writer is None:
         put = folder_writer(site_dir / INDEX_DIR)

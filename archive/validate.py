@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -17,6 +17,7 @@ from .content import Document, RawList, read_tree
 from .deadlines import parse_deadline
 from .model import Archive, DeptRef, Item, ItemList
 from .problems import WARNING, Problem
+from .progress import Checker, Statuses, as_of_date, check_progress, is_overdue, load_statuses
 from .registry import Registry, load_registry
 
 MAX_BODY_CHARS = 200_000
@@ -24,29 +25,44 @@ MAX_BODY_CHARS = 200_000
 
 @dataclass
 class Rules:
-    """What judges content: the registries, the field schema, and the project root sources resolve from."""
+    """What judges content: the registries, the field schema, the project root sources resolve from, and
+    the date statuses hold as of (a progress entry may not be dated after it)."""
     registry: Registry
     schema: dict
     root: Path
+    statuses: Statuses
+    as_of: dt.date
+    line_counts: dict[str, int | None] = field(default_factory=dict)    # source path → lines, read once
+
+    def line_count(self, source: str) -> int | None:
+        """Lines of a file under sources/; None when the path leads elsewhere or to nothing."""
+        if source not in self.line_counts:
+            path = (self.root / source.replace("\x00", "")).resolve()      # a NUL is never in a file name
+            inside = path.is_relative_to((self.root / "sources").resolve()) and "\x00" not in source
+            self.line_counts[source] = path.read_bytes().count(b"\n") + 1 if inside and path.is_file() else None
+        return self.line_counts[source]
 
 
-def load_rules(root: Path) -> tuple[Rules, list[Problem]]:
+def load_rules(root: Path, as_of: dt.date | None = None) -> tuple[Rules, list[Problem]]:
+    """`as_of` defaults to SOURCE_DATE_EPOCH, else today in China (progress.as_of_date)."""
     registry, problems = load_registry(root / "registry", root)
     schema = yaml.safe_load((root / "registry" / "schema.yaml").read_text(encoding="utf-8"))
-    return Rules(registry, schema, root), problems
+    statuses = load_statuses(root / "registry" / "status.yaml")
+    return Rules(registry, schema, root, statuses, as_of or as_of_date()), problems
 
 
 def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
-                  memo=None) -> tuple[Archive, list[Problem]]:
+                  as_of: dt.date | None = None, memo=None) -> tuple[Archive, list[Problem]]:
     """`root` holds registry/ and sources/; `content_dir` holds the list folders. Pass `rules` already
     loaded (and their problems already reported) to skip re-reading the registries, and the build cache's
     `memo` of parsed files to parse only what changed."""
-    rules, problems = (rules, []) if rules else load_rules(root)
+    rules, problems = (rules, []) if rules else load_rules(root, as_of)
     raw_lists, read_problems = read_tree(content_dir, root, memo)
     problems += read_problems
     lists = build_lists(rules, raw_lists, problems)
     registry = rules.registry
-    return Archive(registry.jurisdictions, registry.departments, lists, registry.generic_names), problems
+    return Archive(registry.jurisdictions, registry.departments, lists, registry.generic_names,
+                   rules.as_of), problems
 
 
 def build_lists(rules: Rules, raw_lists: list[RawList], problems: list[Problem]) -> list[ItemList]:
@@ -54,7 +70,7 @@ def build_lists(rules: Rules, raw_lists: list[RawList], problems: list[Problem])
     jurisdiction, year and batch) see only the lists given."""
     lists = []
     for raw in raw_lists:
-        item_list = _build_list(raw, rules.registry, rules.schema, rules.root, problems)
+        item_list = _build_list(raw, rules, problems)
         if item_list:
             lists.append(item_list)
     _check_unique_lists(lists, problems)
@@ -65,10 +81,9 @@ def build_lists(rules: Rules, raw_lists: list[RawList], problems: list[Problem])
 
 # --- lists -------------------------------------------------------------------------------------
 
-def _build_list(raw: RawList, registry: Registry, schema: dict, root: Path,
-                problems: list[Problem]) -> ItemList | None:
-    meta = raw.meta
-    if meta is None or not _check_fields(meta, schema["list"], schema, problems):
+def _build_list(raw: RawList, rules: Rules, problems: list[Problem]) -> ItemList | None:
+    meta, registry = raw.meta, rules.registry
+    if meta is None or not _check_fields(meta, rules.schema["list"], rules.schema, problems):
         return None
     data = meta.data
     jurisdiction = registry.jurisdictions.get(data["jurisdiction"])
@@ -76,8 +91,10 @@ def _build_list(raw: RawList, registry: Registry, schema: dict, root: Path,
         problems.append(_at(meta, "jurisdiction", f"未知的行政区划“{data['jurisdiction']}”",
                             "写 registry/jurisdictions.yaml 中已有的路径（如 shandong/weifang），或先在那里登记"))
         return None
-    source_lines = _source_line_count(meta, data["source"], root, problems)
+    source_lines = rules.line_count(data["source"])
     if source_lines is None:
+        problems.append(_at(meta, "source", f"找不到原文文件“{data['source']}”",
+                            "原文放在 sources/ 下，这里写 sources/文件名.txt"))
         return None
     if data.get("source_url") and not re.match(r"https?://[^\s<>\"]+$", data["source_url"]):
         # Pages link to it: anything but a web address (javascript:, data:) must never become a link.
@@ -90,22 +107,12 @@ def _build_list(raw: RawList, registry: Registry, schema: dict, root: Path,
         source=data["source"], source_url=data.get("source_url") or "", note=data.get("note") or "",
     )
     for doc in raw.items:
-        item = _build_item(doc, item_list, registry, schema, source_lines, problems)
+        item = _build_item(doc, item_list, rules, source_lines, problems)
         if item:
             item_list.items.append(item)
     _check_unique_numbers(item_list, problems)
     item_list.items.sort(key=lambda item: item.number)
     return item_list
-
-
-def _source_line_count(meta: Document, source: str, root: Path, problems: list[Problem]) -> int | None:
-    path = (root / source.replace("\x00", "")).resolve()      # a NUL is never in a file name
-    inside = path.is_relative_to((root / "sources").resolve()) and "\x00" not in source
-    if not inside or not path.is_file():
-        problems.append(_at(meta, "source", f"找不到原文文件“{source}”",
-                            "原文放在 sources/ 下，这里写 sources/文件名.txt"))
-        return None
-    return path.read_bytes().count(b"\n") + 1
 
 
 def _check_unique_lists(lists: list[ItemList], problems: list[Problem]) -> None:
@@ -125,8 +132,9 @@ def _folder(item_list: ItemList) -> str:
 
 # --- items -------------------------------------------------------------------------------------
 
-def _build_item(doc: Document, item_list: ItemList, registry: Registry, schema: dict,
-                source_lines: int, problems: list[Problem]) -> Item | None:
+def _build_item(doc: Document, item_list: ItemList, rules: Rules, source_lines: int,
+                problems: list[Problem]) -> Item | None:
+    registry, schema = rules.registry, rules.schema
     if not _check_fields(doc, schema["item"], schema, problems):
         return None
     data = doc.data
@@ -152,15 +160,23 @@ def _build_item(doc: Document, item_list: ItemList, registry: Registry, schema: 
     if not understood:
         problems.append(_at(doc, "deadline", f"无法从完成时限“{deadline_text}”得出日期（照原文保留，不显示日期）",
                             "若原文如此，无需处理；常见写法如 2021年12月底、长期坚持", severity=WARNING))
+    progress = ()
+    if data.get("progress"):
+        checker = Checker(doc, rules.statuses, rules.as_of, rules.line_count, schema["progress"], problems)
+        progress = check_progress(checker, data["progress"])
+        if progress is None:
+            return None
     jurisdiction = item_list.jurisdiction.path
-    return Item(
+    item = Item(
         list=item_list, number=data["number"], title=data["title"], category=data.get("category") or "",
         body=doc.body, deadline_text=deadline_text, deadline=deadline,
         lead=[_ref(registry, jurisdiction, name) for name in data.get("lead") or ()],
         partners=[_ref(registry, jurisdiction, name) for name in data.get("partners") or ()],
         source_lines=(first, last), flags=flags, note=data.get("note") or "",
-        status=data.get("status") or "", path=doc.path,
+        status_text=data.get("status") or "", path=doc.path, progress=progress,
     )
+    item.overdue = is_overdue(item, rules.as_of, rules.statuses)
+    return item
 
 
 def _ref(registry: Registry, jurisdiction: str, printed: str) -> DeptRef:
@@ -207,7 +223,10 @@ def _check_fields(doc: Document, fields: dict, schema: dict, problems: list[Prob
             ok = False
     for key, spec in fields.items():
         if key not in doc.data or doc.data[key] is None:
-            if spec.get("required"):
+            if spec.get("required") and key in doc.data:     # `key:` written, nothing after it
+                problems.append(_at(doc, key, f"必填字段“{key}”是空的", f"在 {key}: 后面填上：{spec['help']}"))
+                ok = False
+            elif spec.get("required"):
                 problems.append(_at(doc, key, f"缺少必填字段“{key}”", f"加上一行 {key}: …（{spec['help']}）",
                                     line=1))
                 ok = False
@@ -242,6 +261,9 @@ def _type_error(value, kind: str, known_flags: list[str]) -> str:
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
                 or not 1 <= value[0] <= value[1]):
             return f"应为起止行号 [起, 止]（起 ≥ 1，止 ≥ 起），现在是“{value}”"
+    elif kind == "progress":
+        if not isinstance(value, list):
+            return f"应为进展条目的列表（每条以“- date:”开头），现在是“{value}”"
     elif kind == "flags":
         if not isinstance(value, list) or not all(v in known_flags for v in value):
             return f"应为标记列表，只能用 {', '.join(known_flags)}，现在是“{value}”"

@@ -19,7 +19,8 @@ _JOB: tuple = ()     # (pages, env, writer, keys): set before forking so workers
 
 
 def render(env, page: Page, context: dict | None = None) -> bytes:
-    return env.get_template(page.template).render(page.context() if context is None else context).encode()
+    context = page.context() if context is None else context
+    return env.get_template(page.template).render(context, page_url=page.url).encode()
 
 
 def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
@@ -30,7 +31,7 @@ def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
     for page in pages[bounds[0]:bounds[1]]:
         path = output_path(page.url)
         context = page.context()
-        key = keys(page.template, context) if keys else None
+        key = keys(page.template, context, page.url) if keys else None
         size = writer.reuse(path, key) if key else None
         if size is None:
             size = writer.put(path, render(env, page, context), key)

@@ -99,6 +99,14 @@ class Writer:
             raise DuplicatePath(f"two outputs claim {path}")
         self._claimed.add(path)
 
+    def top_level(self) -> dict[str, bool]:
+        """Top-level names of what this build wrote so far (name → is a folder)."""
+        names: dict[str, bool] = {}
+        for path in self._claimed:
+            name, slash, _ = path.partition("/")
+            names[name] = names.get(name, False) or bool(slash)
+        return names
+
     def put(self, path: str, data: bytes, key: str | None = None) -> int:
         """Write a claimed path (unless the folder already holds these bytes); returns its size.
         `key`: what the page was rendered from, for the next build's `reuse`."""

@@ -233,7 +233,7 @@ def item_front_matter(item, weight: int, topics_of: TopicMatcher) -> dict:
         "bumen": list(dict.fromkeys(lead_keys + partner_keys)),
         "fenlei": [t.slug for t in topics_of(f"{item.category} {item.title}")],
         "source_lines": list(item.source_lines), "flags": list(item.flags), "note": item.note,
-        "status": item.status,
+        "status": item.status_text,
     }
 
 

@@ -89,7 +89,7 @@ def make(n: int, out: Path, seed: int) -> None:
     (out / "registry" / "departments").mkdir(parents=True)
     (out / "sources").mkdir()
     (out / "content").mkdir()
-    for name in ("schema.yaml", "generic.yaml", "deadlines.yaml", "topics.yaml"):
+    for name in ("schema.yaml", "generic.yaml", "deadlines.yaml", "topics.yaml", "status.yaml"):
         shutil.copy(ROOT / "registry" / name, out / "registry" / name)
 
     tree, cities, taken = [], [], set()

@@ -1,6 +1,7 @@
 """Shared fixtures: the real content built once per session, served with Netlify's headers, and Chromium."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,12 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))     # tests import cont
 from archive.commands.build import build_site   # noqa: E402
 from archive.validate import build_archive      # noqa: E402
 
+AS_OF = dt.date(2025, 6, 30)     # statuses of the real content hold as of this date in every test build
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
 
-def build_real_site(out: Path, index: bool = True) -> Path:
-    archive, problems = build_archive(ROOT, ROOT / "content")
+def build_real_site(out: Path, index: bool = True, as_of: dt.date = AS_OF) -> Path:
+    archive, problems = build_archive(ROOT, ROOT / "content", as_of=as_of)
     errors = [p.format() for p in problems if p.is_error]
     assert not errors, "\n".join(errors)
     build_site(archive, ROOT, out, index=index)

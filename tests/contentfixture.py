@@ -47,3 +47,15 @@ def make_project(tmp: Path, items: dict[str, str | bytes] | None = None,
         else:
             path.write_text(text, encoding="utf-8")
     return tmp / "content"
+
+
+PROGRESS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "progress"
+
+
+def progress_project(tmp: Path) -> Path:
+    """A project with one invented list (潍坊市 2022, ten items) whose items carry progress entries of every
+    status, two reports kept in sources/ and entries citing web pages; returns content/."""
+    shutil.copytree(ROOT / "registry", tmp / "registry")
+    shutil.copytree(PROGRESS_FIXTURE / "sources", tmp / "sources")
+    shutil.copytree(PROGRESS_FIXTURE / "content", tmp / "content")
+    return tmp / "content"

@@ -5,6 +5,7 @@
 
 Tests use `serving(site_dir)`, a context manager that yields the base URL.
 
+Rules come from netlify.toml and from the `_headers` file the build writes into the site (Netlify reads both).
 What is emulated, following Netlify's own header parser (netlify/build, packages/headers-parser):
 - every `[[headers]]` table is a rule; `for` becomes a case-insensitive regular expression anchored at
   both ends with an optional trailing slash: `*` as a whole segment matches anything (including nothing
@@ -48,6 +49,7 @@ TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain; charset=UTF-8",
     ".woff2": "font/woff2",
+    ".yml": "text/yaml; charset=UTF-8",
 }
 
 
@@ -87,6 +89,26 @@ def load_rules(path: Path = NETLIFY_TOML) -> list[Rule]:
         values = {k.strip(): _value(v) for k, v in (table.get("values") or {}).items()}
         if values:
             rules.append(Rule(table["for"].strip(), for_regexp(table["for"]), values))
+    return rules
+
+
+def load_headers_file(path: Path) -> list[Rule]:
+    """Rules from a `_headers` file in the publish folder (Netlify's format: a path line, then indented
+    `Name: value` lines); the build writes the Content-Security-Policy rules there (archive/headers.py)."""
+    rules: list[Rule] = []
+    if not path.is_file():
+        return rules
+    pattern, values = None, {}
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.lstrip().startswith("#"):
+            continue
+        if line[:1].isspace() and line.strip():
+            name, _, value = line.strip().partition(":")
+            values[name.strip()] = _value(value)
+            continue
+        if pattern and values:
+            rules.append(Rule(pattern, for_regexp(pattern), values))
+        pattern, values = (line.strip() or None), {}
     return rules
 
 
@@ -130,6 +152,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         path = self.translate_path(self.path)
+        if Path(path).name == "_headers":        # Netlify reads it, never serves it
+            return self._not_found()
         if not Path(path).exists() and (Path(self.directory) / "404.html").is_file():
             return self._not_found()
         return super().send_head()
@@ -160,7 +184,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 def make_server(site: Path, port: int = 0, host: str = "127.0.0.1",
                 config: Path = NETLIFY_TOML) -> Server:
-    rules = load_rules(config)
+    rules = load_headers_file(Path(site) / "_headers") + load_rules(config)
     handler = functools.partial(type("SiteHandler", (Handler,), {"rules": rules}), directory=str(site))
     return Server((host, port), handler)
 

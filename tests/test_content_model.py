@@ -9,11 +9,12 @@ from contentfixture import ROOT
 KEYS = {"id": str, "url": str, "province": str, "year": int, "list_id": str, "list_title": str,
         "number": int, "category": str, "title": str, "body": str, "deadline_text": str,
         "lead": list, "partners": list, "lead_as_printed": list, "partners_as_printed": list,
-        "source": str, "source_lines": list, "flags": list}
+        "source": str, "source_lines": list, "flags": list, "status_text": str, "status": str, "overdue": bool,
+        "progress": list}
 
 
 def real():
-    archive, problems = build_archive(ROOT, ROOT / "content")
+    archive, problems = build_archive(ROOT, ROOT / "content", as_of=dt.date(2025, 6, 30))
     assert [p.format() for p in problems] == []     # not even a warning: every printed name is known
     return archive
 
@@ -36,6 +37,12 @@ def test_records_follow_the_contract():
         first, last = record["source_lines"]
         lines = (ROOT / record["source"]).read_text(encoding="utf-8").split("\n")
         assert 1 <= first <= last <= len(lines)
+
+
+def test_no_real_item_has_a_report_and_every_passed_deadline_is_overdue():
+    records = items_json(real())
+    assert {(r["status"], r["status_date"], len(r["progress"])) for r in records} == {("未见通报", None, 0)}
+    assert sum(r["overdue"] for r in records) == sum(r["deadline"] is not None for r in records) == 59
 
 
 def test_categories_and_flags_of_the_real_lists():

@@ -200,7 +200,7 @@ def test_table_flattened_one_cell_per_line_with_repeated_header_and_merged_cell(
 def test_pipe_table_with_sub_row_repeated_header_and_status_columns():
     got = fixture("pipe_table.txt")
     assert [it["number"] for it in got] == [1, 2, 3]
-    assert got[0]["status"] == "进展情况:已完成改造80公里,占年度任务的85%\n是否达序:是"
+    assert got[0]["status"] == "已完成改造80公里,占年度任务的85% 是"      # progress columns, in column order
     assert got[1]["lead"] == ["县水利局", "县卫健局"] and got[1]["body"] == "同步实施水质提升"
     assert got[1]["flags"] == ["uncertain"] and got[1]["source_lines"] == [4, 5]
     assert got[2]["lead"] == ["县教体局", "县财政局"]
@@ -223,7 +223,7 @@ def test_circled_numerals_in_one_line_each():
 def test_circled_numerals_within_one_paragraph():
     got = items("街道实事\n①新建社区食堂2处；②改造背街小巷5条；③开展免费体检。\n")
     assert [(it["number"], it["title"], it["source_lines"]) for it in got] == [
-        (1, "新建社区食堂2处", [2, 2]), (2, "改造背街小巷5条", [2, 2]), (3, "开展免费体检。", [2, 2])]
+        (1, "新建社区食堂2处", [2, 2]), (2, "改造背街小巷5条", [2, 2]), (3, "开展免费体检", [2, 2])]      # the 。 closes the list, not the item
 
 
 def test_unnumbered_items_in_one_paragraph_separated_by_semicolons():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
+from archive.downloads import write_open_data
 from archive.model import Archive, Department, DeptRef, Item, ItemList, Jurisdiction
 from archive.pages import Topic, TopicMatcher, load_topics, paginate, plan
 from archive.render import _MD_SYNTAX, body_html, markdown_html, plain_paragraphs, prepare, redact
@@ -34,32 +35,38 @@ def small_archive(tmp_path: Path) -> Archive:
     other = ItemList("unnamed-2024", unnamed, 2024, None, "**市2024年民生实事", "**市", None, "sources/a.txt")
     other.items = [Item(other, 1, "", "", "残段", "", None, [], [], (1, 1), ("fragment",))]
     return Archive({j.path: j for j in (shandong, weifang, anhui, unnamed)},
-                   {d.key: d for d in (jiaoyu, caizheng, unused)}, [lst, other])
+                   {d.key: d for d in (jiaoyu, caizheng, unused)}, [lst, other], as_of=dt.date(2022, 12, 31))
 
 
 TOPICS = [Topic("yanglao", "养老", "", ("养老",)), Topic("jiaoyu", "教育", "", ("教育", "课后"))]
 TEMPLATES = {"home.html"}
 
 
+def planned(tmp_path: Path) -> list:
+    archive = small_archive(tmp_path)
+    downloads = write_open_data(archive, "https://example.org", lambda path, chunks: sum(map(len, chunks)))
+    return plan(archive, TOPICS, tmp_path, TEMPLATES, lambda: downloads)
+
+
 def test_plan_gives_every_url_once_and_the_documented_url_scheme(tmp_path):
-    urls = [p.url for p in plan(small_archive(tmp_path), TOPICS, tmp_path, TEMPLATES)]
+    urls = [p.url for p in planned(tmp_path)]
     assert len(urls) == len(set(urls))
     for url in ["/", "/shandong/", "/shandong/weifang/", "/shandong/weifang/2021-2/", "/shandong/weifang/2021-2/01/",
                 "/shandong/weifang/bumen/", "/shandong/weifang/bumen/jiaoyuju/", "/anhui/unnamed/2024/01/",
-                "/nian/2021/", "/fenlei/yanglao/", "/fenlei/jiaoyu/", "/yuanwen/a/", "/404.html"]:
+                "/nian/2021/", "/fenlei/yanglao/", "/fenlei/jiaoyu/", "/yuanwen/a/", "/404.html", "/data/"]:
         assert url in urls
     assert "/shandong/weifang/bumen/gonganju/" not in urls      # in the registry, on no item: nothing to show
     assert "/search/" not in urls                                # no search template, no search page
 
 
 def test_plan_is_stable(tmp_path):
-    first = [p.url for p in plan(small_archive(tmp_path), TOPICS, tmp_path, TEMPLATES)]
-    second = [p.url for p in plan(small_archive(tmp_path), TOPICS, tmp_path, TEMPLATES)]
+    first = [p.url for p in planned(tmp_path)]
+    second = [p.url for p in planned(tmp_path)]
     assert first == second
 
 
 def contexts(tmp_path):
-    return {p.url: p.context() for p in plan(small_archive(tmp_path), TOPICS, tmp_path, TEMPLATES)}
+    return {p.url: p.context() for p in planned(tmp_path)}
 
 
 def test_item_context_names_departments_as_printed_and_links_only_real_ones(tmp_path):

@@ -49,3 +49,14 @@ def test_an_edit_that_breaks_an_item_is_reported_with_its_file_and_line(site):
 def test_a_changed_list_file_rereads_everything(site):
     changed = {site.content / "linyi-2021" / "_list.yaml"}
     assert edited_lists(site, changed) is None
+
+
+def test_serve_has_the_open_data_the_feeds_and_a_data_page_that_sizes_them(site):
+    from archive.workers import render
+    state = site.state
+    extras = site.extras(state)
+    for path in ("/data/items.json", "/data/items.csv", "/data/linyi-2021.csv", "/data/datapackage.json",
+                 "/data/items.schema.json", "/feed.xml", "/shandong/feed.xml"):
+        assert extras[path], path
+    html = render(state.env, state.pages["/data/"]).decode()
+    assert f"{len(extras['/data/items.csv']) / 1024:.1f} KB" in html

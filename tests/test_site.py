@@ -1,6 +1,7 @@
 """The built site of the real content, as files: links, counts, HTML validity, titles, determinism."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -11,8 +12,11 @@ from urllib.parse import unquote, urlsplit
 import html5lib
 import pytest
 
+from archive.commands.build import build_site
+from archive.progress import CHINA
 from archive.registry import load_registry
-from conftest import ROOT, build_real_site
+from archive.validate import build_archive
+from conftest import AS_OF, ROOT, build_real_site
 
 
 class Scan(HTMLParser):
@@ -172,17 +176,33 @@ def test_sitemap_robots_and_404(built_site, scanned):
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     paths = {urlsplit(loc).path for loc in locs}
     assert len(locs) == len(paths)
-    assert paths == {"/" + p.removesuffix("index.html") for p in scanned if p.endswith("index.html")}
+    assert paths == {"/" + p.removesuffix("index.html") for p in scanned
+                     if p.endswith("index.html") and not p.startswith("admin/")}     # /admin/ is noindex
     assert "Sitemap: " in (built_site / "robots.txt").read_text(encoding="utf-8")
     assert "找不到" in (built_site / "404.html").read_text(encoding="utf-8")
 
 
-def test_two_builds_are_byte_identical(built_site, tmp_path):
-    again = build_real_site(tmp_path / "site")
-    first = {p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()}
-    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+def site_files(site: Path) -> dict[Path, bytes]:
+    return {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_two_builds_with_the_same_as_of_date_are_byte_identical(built_site, tmp_path, monkeypatch):
+    # The second build takes its as-of date from SOURCE_DATE_EPOCH (noon of AS_OF in China), as a CI would.
+    noon = dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, 12, tzinfo=CHINA)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(noon.timestamp())))
+    archive, _ = build_archive(ROOT, ROOT / "content")
+    assert archive.as_of == AS_OF
+    build_site(archive, ROOT, tmp_path / "site")
+    first, second = site_files(built_site), site_files(tmp_path / "site")
     assert first.keys() == second.keys()
     assert [str(p) for p in first if first[p] != second[p]] == []
+
+
+def test_another_as_of_date_changes_only_what_depends_on_it(built_site, tmp_path):
+    earlier = build_real_site(tmp_path / "site", index=False, as_of=dt.date(2021, 6, 30))
+    records = json.loads((earlier / "data" / "items.json").read_text(encoding="utf-8"))
+    assert not any(r["overdue"] for r in records)     # no 2021 deadline had passed by mid-2021
+    assert '状态截至 <time datetime="2021-06-30">' in (earlier / "shandong/weifang/2021-2/index.html").read_text(encoding="utf-8")
 
 
 def test_items_json_is_streamed_exactly_as_the_open_data_contract_dumps_it(built_site, tmp_path):
@@ -190,7 +210,7 @@ def test_items_json_is_streamed_exactly_as_the_open_data_contract_dumps_it(built
     from archive.model import Archive
     from archive.opendata import dumps, items_json
     from archive.validate import build_archive
-    archive, _ = build_archive(ROOT, ROOT / "content")
+    archive, _ = build_archive(ROOT, ROOT / "content", as_of=AS_OF)
     assert (built_site / "data" / "items.json").read_bytes() == dumps(items_json(archive)).encode()
     empty = Archive(archive.jurisdictions, archive.departments, [])
     assert b"".join(items_json_chunks(empty)) == dumps([]).encode()

@@ -1,4 +1,4 @@
-"""Build the site: read → validate → model → plan → render + write → index → swap into place.
+"""Build the site: read → validate → model → open data → plan → render + write → index → swap into place.
 
 The site is written into a folder next to the target and swapped in only when every stage has succeeded;
 content errors are printed and leave the last good site untouched. The build cache (`.cache/` beside the
@@ -15,16 +15,21 @@ from pathlib import Path
 
 import yaml
 
+from ..admin import site_admin_files
 from ..buildlog import BuildLog
 from ..cache import BuildCache, PageKeys
-from ..opendata import items_json_chunks
+from ..downloads import write_open_data
+from ..feeds import feeds
+from ..headers import headers_file
 from ..pages import Page, load_topics, plan
-from ..problems import report
+from ..problems import report, summary
+from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..sitemaps import robots, sitemaps
 from ..validate import build_archive
 from ..workers import write_pages
 from ..writer import Writer, output_path
+from .args import content_dir, positive, site_dir
 
 HERE = Path(__file__).resolve().parents[2]
 TEMPLATES = HERE / "templates"
@@ -32,13 +37,22 @@ STATIC = HERE / "static"
 TOPICS = HERE / "registry" / "topics.yaml"
 
 
+EXAMPLES = """示例：
+  python build.py                              生成网站到 site/
+  python build.py --no-index                   不建搜索索引（更快，搜索页不可用）
+  python build.py --content 别处/content --out /tmp/site   生成另一份内容
+"""
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("--content", type=Path, default=HERE / "content",
-                        help="content folder (its parent holds registry/ and sources/)")
-    parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder, replaced on success")
-    parser.add_argument("--no-index", action="store_true", help="skip the search index stage")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="render workers (default: 2, or 1 on a one-core machine)")
+    parser.add_argument("--content", type=content_dir, default=str(HERE / "content"),
+                        help="内容文件夹（它的上一级有 registry/ 和 sources/）")
+    parser.add_argument("--out", type=site_dir, default=str(HERE / "site"), help="输出文件夹，成功后整个替换")
+    parser.add_argument("--no-index", action="store_true", help="不建搜索索引")
+    parser.add_argument("--jobs", type=positive, default=min(2, os.cpu_count() or 1),
+                        help="并行渲染的进程数（默认 2，单核机器为 1）")
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
+                        help="进展状态和是否逾期按这一天算（默认：SOURCE_DATE_EPOCH，否则中国的今天）")
 
 
 def run(args) -> int:
@@ -48,14 +62,15 @@ def run(args) -> int:
     with log.stage("读取构建缓存"):
         cache = BuildCache.open(cache_folder(out))
     with log.stage("读取并检查内容"):
-        archive = load_content(content, cache.documents)
+        archive, problems = load_content(content, args.as_of, cache.documents)
     if archive is None:
-        print("上一次生成的网站保持不变。", file=sys.stderr)
+        print(summary(problems), file=sys.stderr)       # the last line, as check's
         return 1
     stats = build_site(archive, content.parent, out, index=not args.no_index, jobs=args.jobs, log=log, cache=cache)
     print(f"生成 {stats.pages} 个页面（重新渲染 {stats.rendered} 个）、共 {stats.files} 个文件，"
           f"用时 {time.perf_counter() - started:.2f} 秒"
           + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))
+    print(summary(problems))
     return 0
 
 
@@ -64,14 +79,15 @@ def cache_folder(out: Path) -> Path:
     return out.parent / ".cache"
 
 
-def load_content(content: Path, memo=None):
-    """The validated archive, or None after printing why not: nothing may be written from bad content."""
-    archive, problems = build_archive(content.parent, content, memo=memo)
-    report(problems, sys.stderr)
+def load_content(content: Path, as_of=None, memo=None):
+    """(the validated archive, or None after printing why not; the problems): nothing may be written from
+    bad content. `memo`: the build cache's parsed files."""
+    archive, problems = build_archive(content.parent, content, as_of=as_of, memo=memo)
+    report(problems, sys.stderr, with_summary=False)
     if any(p.is_error for p in problems):
-        print("内容有错误，未生成网站。", file=sys.stderr)
-        return None
-    return archive
+        print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
+        return None, problems
+    return archive, problems
 
 
 @dataclass
@@ -94,10 +110,13 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
     assets = fingerprint(STATIC)
     config = site_config()
     env = environment(TEMPLATES, assets, config)
-    with log.stage("规划页面"):
-        pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])))
     writer = Writer(out, cache)
     try:
+        with log.stage("开放数据"):
+            downloads = write_open_data(archive, config["base_url"], writer.stream)   # first: the data page shows sizes
+        with log.stage("规划页面"):
+            pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
+                         lambda: downloads)
         for page in pages:
             writer.claim(output_path(page.url))
         with log.stage("生成页面", total=len(pages)) as step:
@@ -105,14 +124,14 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
             written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys)
         stats.bytes += written
         stats.pages = len(pages)
-        with log.stage("静态文件、网站地图、开放数据"):
+        with log.stage("静态文件、网站地图、订阅"):
             for asset in assets.values():
                 stats.bytes += writer.write(asset.path, asset.data)
-            extras = extra_files(archive, pages)
+            extras = extra_files(archive, pages) | site_admin_files(root, archive)
             for path, data in extras.items():
                 stats.bytes += writer.write(path, data)
-            stats.bytes += writer.stream("data/items.json", items_json_chunks(archive))
-        stats.files = len(pages) + len(assets) + len(extras) + 1
+        stats.bytes += sum(d.bytes for d in downloads.values())
+        stats.files = len(pages) + len(assets) + len(extras) + len(downloads)
         if index:
             from ..search_index import build_index   # imported here: --no-index builds never load it
             with log.stage("搜索索引", total=len(archive.items), unit="项"):
@@ -120,6 +139,9 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
                 stats.index = build_index(archive, writer.tmp, writer, cache)
                 stats.indexed = True
                 stats.index_seconds = time.perf_counter() - index_started
+        # last: it names what is there (what this build wrote, not what a spare still holds from before)
+        stats.bytes += writer.write("_headers", headers_file(writer.top_level()))
+        stats.files += 1
         with log.stage("替换网站"):
             writer.commit()
     except BaseException:
@@ -145,7 +167,8 @@ def site_config() -> dict:
 
 
 def extra_files(archive, pages: list[Page]) -> dict[str, bytes]:
-    base = site_config()["base_url"]
-    files = sitemaps(base, [p.url for p in pages if p.url.endswith("/")])
-    files["robots.txt"] = robots(base)
+    config = site_config()
+    files = sitemaps(config["base_url"], [p.url for p in pages if p.url.endswith("/")])
+    files["robots.txt"] = robots(config["base_url"])
+    files.update(feeds(archive, config))
     return files

@@ -18,14 +18,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..admin import site_admin_files
 from ..pages import Page, load_topics, plan
-from ..problems import report
+from ..problems import report, summary
+from ..progress import as_of_argument
 from ..render import environment, fingerprint
 from ..content import read_lists
-from ..opendata import items_json_chunks
+from ..downloads import write_open_data
 from ..validate import build_archive, build_lists, load_rules
 from ..workers import render
 from ..buildlog import BuildLog
+from .args import content_dir, port, site_dir
 from .build import HERE, STATIC, TEMPLATES, build_site, extra_files, load_content, site_config, topics_file
 
 POLL_SECONDS = 0.1
@@ -43,14 +46,20 @@ RELOAD_JS = b"""// Added by `build.py serve` only: reload when the server has re
 })();
 """
 RELOAD_TAG = b'<script src="/__serve/reload.js" defer></script>\n</head>'
+EXAMPLES = """示例：
+  python build.py serve                        生成并在 http://127.0.0.1:8000/ 预览，改动后自动更新
+  python build.py serve --port 8001 --no-index 换端口；不建搜索索引，启动更快
+"""
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--content", type=Path, default=HERE / "content",
-                        help="content folder (its parent holds registry/ and sources/)")
-    parser.add_argument("--out", type=Path, default=HERE / "site", help="output folder of the first build")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--no-index", action="store_true", help="skip the search index in the first build")
+    parser.add_argument("--content", type=content_dir, default=str(HERE / "content"),
+                        help="内容文件夹（它的上一级有 registry/ 和 sources/）")
+    parser.add_argument("--out", type=site_dir, default=str(HERE / "site"), help="第一次生成的输出文件夹")
+    parser.add_argument("--port", type=port, default=8000, help="端口（默认 8000；0 表示任选一个空闲端口）")
+    parser.add_argument("--no-index", action="store_true", help="第一次生成时不建搜索索引")
+    parser.add_argument("--as-of", type=as_of_argument, default=None, metavar="YYYY-MM-DD",
+                        help="进展状态和是否逾期按这一天算（默认：SOURCE_DATE_EPOCH，否则中国的今天）")
 
 
 @dataclass
@@ -61,15 +70,16 @@ class State:
     pages: dict[str, Page]
     env: object
     assets: dict[str, bytes]          # "/static/site.ab12.css" → bytes
-    extras: dict[str, bytes] | None = None   # sitemap, robots, items.json: made on first request (~1 s at 10k)
+    extras: dict[str, bytes] | None = None   # sitemap, robots, feeds, data/: made on first request (~1 s at 10k)
+    downloads: dict | None = None            # what the data page says of data/: made with `extras`
 
 
 class Site:
-    def __init__(self, content: Path, out: Path):
+    def __init__(self, content: Path, out: Path, as_of=None):
         self.content, self.root, self.out = content, content.parent, out
         self.lock = threading.Lock()
         self.state: State | None = None
-        self.rules, _ = load_rules(self.root)      # the first build reported their problems
+        self.rules, _ = load_rules(self.root, as_of)      # the first build reported their problems
 
     def load(self, archive, version: int, renderer_changed: bool = True) -> None:
         if renderer_changed or self.state is None:
@@ -79,18 +89,32 @@ class Site:
         else:
             env, asset_bytes = self.state.env, self.state.assets
         templates = set(env.list_templates(extensions=["html"]))
-        pages = plan(archive, load_topics(topics_file(self.root)), self.root, templates)
-        self.state = State(version, archive, {p.url: p for p in pages}, env, asset_bytes)
+        state = State(version, archive, {}, env, asset_bytes)
+        pages = plan(archive, load_topics(topics_file(self.root)), self.root, templates, lambda: self.downloads(state))
+        state.pages = {p.url: p for p in pages}
+        self.state = state
 
     def extras(self, state: State) -> dict[str, bytes]:
         if state.extras is None:
             pages = list(state.pages.values())
-            state.extras = {"/" + path: data for path, data in extra_files(state.archive, pages).items()}
-            state.extras["/data/items.json"] = b"".join(items_json_chunks(state.archive))
+            files = {"/" + path: data for path, data in extra_files(state.archive, pages).items()}
+
+            def keep(path: str, chunks) -> int:
+                files["/" + path] = b"".join(chunks)
+                return len(files["/" + path])
+
+            state.downloads = write_open_data(state.archive, site_config()["base_url"], keep)
+            # /admin/config.yml lists the list folders: a list added while serving gets its collection.
+            files.update({"/" + path: data for path, data in site_admin_files(self.root, state.archive).items()})
+            state.extras = files
         return state.extras
 
+    def downloads(self, state: State) -> dict:
+        self.extras(state)
+        return state.downloads
+
     def reread_all(self):
-        self.rules, problems = load_rules(self.root)
+        self.rules, problems = load_rules(self.root, self.rules.as_of)
         archive, more = build_archive(self.root, self.content, self.rules)
         return archive, problems + more
 
@@ -230,22 +254,24 @@ def with_reload(html: bytes) -> bytes:
 
 TYPES = {".css": "text/css", ".js": "application/javascript", ".mjs": "application/javascript",
          ".json": "application/json", ".svg": "image/svg+xml", ".xml": "application/xml",
-         ".txt": "text/plain; charset=utf-8", ".html": "text/html; charset=utf-8", ".wasm": "application/wasm"}
+         ".txt": "text/plain; charset=utf-8", ".yml": "text/yaml; charset=utf-8", ".html": "text/html; charset=utf-8", ".wasm": "application/wasm"}
 
 
 def content_type(path: str) -> str:
+    if path.endswith("/"):                  # a folder's index.html from the first build (/admin/)
+        return TYPES[".html"]
     return TYPES.get(Path(path).suffix, "application/octet-stream")
 
 
 def run(args) -> int:
     content = args.content.resolve()
-    archive = load_content(content)
+    archive, problems = load_content(content, args.as_of)
     if archive is None:
-        print("改正后重新运行。", file=sys.stderr)
+        print(f"改正后重新运行。{summary(problems)}", file=sys.stderr)
         return 1
     stats = build_site(archive, content.parent, args.out, index=not args.no_index,
                        log=BuildLog.for_terminal(sys.stderr.isatty()))
-    site = Site(content, args.out)
+    site = Site(content, args.out, archive.as_of)
     site.load(archive, 1)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(site))
     server.daemon_threads = True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .parser import ImportResult, ParsedItem
+from .model import ImportResult, Item as ParsedItem
 
 KEY_ORDER = ("number", "title", "category", "deadline", "lead", "partners", "source_lines",
              "flags", "note", "status")

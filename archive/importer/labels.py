@@ -15,9 +15,8 @@ import yaml
 
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
 
-ROLES_INLINE = ("deadline", "lead", "partners", "status")   # may share a line with other text
+ROLES_INLINE = ("deadline", "lead", "partners", "status", "person", "title")   # may share a line with other text
 ROLES_FIELD = ("body",) + ROLES_INLINE                      # labelled fields in running text
-ROLES_TABLE = ("number", "title", "category") + ROLES_FIELD  # table column headers
 
 _PINYIN = re.compile(
     r"(?<=[\u3400-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*|[a-z]+[1-5]?)\)")
@@ -42,18 +41,15 @@ class Labels:
         return re.compile(r"(?:" + "|".join(parts) + r")\s*:")
 
     def role_of_header(self, cell: str) -> str | None:
-        key = re.sub(r"\s+", "", cell).rstrip(":")
-        for role in ROLES_TABLE:
-            if key in self.by_role.get(role, ()):
-                return role
-        if any(p.fullmatch(key) for p in self.status_patterns):
-            return "status"
-        return None
+        """The role of a table header cell (columns.yaml, then the field labels)."""
+        from .columns import header_role
+        return header_role(cell, self)
 
 
+@functools.lru_cache(maxsize=8)
 def load_labels(path: Path = LABELS_FILE) -> Labels:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    by_role = {role: tuple(data.get(role) or ()) for role in ROLES_TABLE}
+    by_role = {role: tuple(data.get(role) or ()) for role in ROLES_FIELD}
     return Labels(
         by_role=by_role,
         status_patterns=tuple(re.compile(p) for p in data.get("status_patterns") or ()),
@@ -67,36 +63,58 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def _fold_width(ch: str) -> str:
-    o = ord(ch)
-    if 0xFF01 <= o <= 0xFF5E:
-        return chr(o - 0xFEE0)
-    if o == 0x3000:
-        return " "
-    return ch
+_FOLD = {**{o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}   # full width → half width
+_PRIMED: dict[str, "MatchCopy"] = {}
 
 
 @dataclass(frozen=True)
 class MatchCopy:
-    """`text` is the matching copy; `orig[i]` is the index in the original line of text[i]."""
+    """`text` is the matching copy; `orig[i]` is the index in the original line of text[i]
+    (`orig` is None when nothing was removed: the positions are the same)."""
     text: str
-    orig: tuple[int, ...]
+    orig: tuple[int, ...] | None
     length: int   # length of the original line
 
     def to_orig(self, i: int) -> int:
+        if self.orig is None:
+            return min(i, self.length)
         return self.orig[i] if i < len(self.orig) else self.length
 
 
-@functools.lru_cache(maxsize=8192)
-def match_copy(line: str) -> MatchCopy:
-    folded = "".join(_fold_width(c) for c in line)
-    simp = _t2s().convert(folded)
-    if len(simp) != len(folded):   # a phrase conversion changed the length: go char by char
-        simp = "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in folded)
+def _build(line: str, simp: str) -> MatchCopy:
+    if "(" not in simp:
+        return MatchCopy(simp, None, len(line))
     keep = [True] * len(simp)
     for m in _PINYIN.finditer(simp):
         for i in range(m.start(), m.end()):
             keep[i] = False
+    if all(keep):
+        return MatchCopy(simp, None, len(line))
     text = "".join(c for c, k in zip(simp, keep) if k)
-    orig = tuple(i for i, k in enumerate(keep) if k)
-    return MatchCopy(text, orig, len(line))
+    return MatchCopy(text, tuple(i for i, k in enumerate(keep) if k), len(line))
+
+
+def prime(lines: list[str]):
+    """Make the matching copies of a whole document in one conversion (a call per line is slow)."""
+    folded = [line.translate(_FOLD) for line in lines]
+    simp = _t2s().convert("\n".join(folded)).split("\n")
+    _PRIMED.clear()
+    if len(simp) != len(folded):
+        return
+    for line, f, s in zip(lines, folded, simp):
+        if len(f) == len(s):
+            _PRIMED[line] = _build(line, s)
+
+
+def match_copy(line: str) -> MatchCopy:
+    got = _PRIMED.get(line)
+    return got if got is not None else _match_copy(line)
+
+
+@functools.lru_cache(maxsize=8192)
+def _match_copy(line: str) -> MatchCopy:
+    folded = line.translate(_FOLD)
+    simp = _t2s().convert(folded)
+    if len(simp) != len(folded):   # a phrase conversion changed the length: go char by char
+        simp = "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in folded)
+    return _build(line, simp)

@@ -29,7 +29,9 @@ def escape_start(text: str) -> str:
 
 
 def render(segments: list[tuple]) -> str:
-    blocks: list[list] = []          # ["p", text] | ["list", [[n, text], …]]
+    # a paragraph is a list of pieces joined at the end: += on a string held in a list copies
+    # it every time, and one item of a long document may gather thousands of lines
+    blocks: list[list] = []          # ["p", [pieces]] | ["list", [[n, [pieces]], …]]
     forced = False
     for seg in segments:
         if seg[0] == "break":
@@ -39,24 +41,24 @@ def render(segments: list[tuple]) -> str:
             text = seg[1]
             if blocks and not forced:
                 last = blocks[-1]
-                if last[0] == "p" and not _ends(last[1]):
-                    last[1] += text
+                if last[0] == "p" and not _ends(last[1][-1]):
+                    last[1].append(text)
                     continue
-                if last[0] == "list" and not _ends(last[1][-1][1]):
-                    last[1][-1][1] += text
+                if last[0] == "list" and not _ends(last[1][-1][1][-1]):
+                    last[1][-1][1].append(text)
                     continue
-            blocks.append(["p", text])
+            blocks.append(["p", [text]])
         else:
             _, n, text, _no = seg
             if blocks and blocks[-1][0] == "list" and not forced:
-                blocks[-1][1].append([n, text])
+                blocks[-1][1].append([n, [text]])
             else:
-                blocks.append(["list", [[n, text]]])
+                blocks.append(["list", [[n, [text]]]])
         forced = False
     out = []
     for b in blocks:
         if b[0] == "p":
-            out.append(escape_start(b[1]))
+            out.append(escape_start("".join(b[1])))
         else:
-            out.append("\n".join(f"{n}. {t}" for n, t in b[1]))
+            out.append("\n".join(f"{n}. {''.join(t)}" for n, t in b[1]))
     return "\n\n".join(out)

@@ -5,11 +5,14 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
+from archive.csvdata import list_csv
+from archive.feeds import feed_links
 from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .site import Site, Topic, source_lines_url, source_url
+from .status import item_status, overdue_url, summary, topic_summary
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
-                    lists_by_year, page_suffix, tree_rows)
+                    lists_by_year, numbered_lines, page_suffix, tree_rows)
 
 RECENT = 8              # lists shown as recently published on the home page
 
@@ -24,9 +27,11 @@ def home(site: Site) -> dict:
         "counts": {"jurisdictions": len(site.jurisdictions), "lists": len(a.lists),
                    "item_total": len(site.items), "departments": len(site.departments)},
         "tree": tree_rows(site, None),
+        "status": summary(site, site.items, overdue_url(site, "")),
         "recent": [list_row(site, l) for l in by_recency[:RECENT]],
         "years": sorted(site.by_year, reverse=True),
         "topics": topic_rows(site),
+        "feeds": feed_links(a.lists),
     }
 
 
@@ -46,6 +51,7 @@ def jurisdiction(site: Site, j: Jurisdiction) -> dict:
         "title": f"{full}的民生实事清单",
         "description": f"{full}历年公布的民生实事清单：共{site.item_count[j.path]}个项目，按年份、部门和主题查阅。",
         "crumbs": crumbs(site, j)[:-1],
+        "status": summary(site, [i for lst in site.subtree_lists(j) for i in lst.items], overdue_url(site, j.path)),
         "j": {"name": j.display_name, "printed": j.name if j.name != j.display_name else "", "note": j.note,
               "full": full, "count": site.item_count[j.path]},
         "years": lists_by_year(site, own),
@@ -56,6 +62,7 @@ def jurisdiction(site: Site, j: Jurisdiction) -> dict:
         "topics": [{"name": t.name, "url": t.url, "count": topic_counts[t.slug]}
                    for t in site.topics if topic_counts[t.slug]],
         "categories": categories,
+        "feeds": feed_links(site.subtree_lists(j), j),
     }
 
 
@@ -71,9 +78,13 @@ def item_list(site: Site, lst: ItemList) -> dict:
         "description": f"{full}{list_label(lst)}民生实事清单“{lst.title}”，{len(lst.items)}个项目，"
                        f"{lst.publisher}发布，逐条附原文出处。",
         "crumbs": crumbs(site, lst.jurisdiction),
+        "status": summary(site, lst.items, overdue_url(site, lst.jurisdiction.path,
+                                                       next((i for i in lst.items if i.overdue), None))),
         "list": list_row(site, lst) | {"publisher": lst.publisher, "note": lst.note, "source_url": lst.source_url,
                                        "source_page": source_url(lst)},
         "groups": groups,
+        "feeds": feed_links(site.subtree_lists(lst.jurisdiction), lst.jurisdiction),
+        "csv": "/" + list_csv(lst),
     }
 
 
@@ -100,7 +111,8 @@ def item_page(site: Site, item: Item, prev: Item | None, next_: Item | None) -> 
             "flags": flags,
             "uncertain": "uncertain" in item.flags,
             "note": item.note,
-            "status": item.status,
+            "status_text": item.status_text,
+            "progress": item_status(site, item),
             "topics": [{"name": t.name, "url": t.url} for t in site.item_topics[item.id]],
             "source": {"first": first, "last": last, "url": source_lines_url(item)},
         },
@@ -118,6 +130,7 @@ def department(site: Site, d: Department) -> dict:
         "title": f"{d.name}（{full}）牵头和配合的民生实事",
         "description": f"{full}{d.name}：牵头{len(leads)}项、配合{len(partners)}项民生实事，按清单和年份列出。",
         "crumbs": crumbs(site, j) + [{"name": "部门", "url": f"{j.url}bumen/"}],
+        "status": summary(site, list({i.id: i for i in leads + partners}.values()), overdue_url(site, j.path)),
         "d": {"name": d.name, "aliases": list(d.aliases), "lead_count": len(leads), "partner_count": len(partners)},
         "leads": grouped_by_list(site, leads),
         "partners": grouped_by_list(site, partners),
@@ -144,6 +157,7 @@ def year(site: Site, y: int) -> dict:
         "title": f"{y}年的民生实事清单",
         "description": f"{y}年各地公布的{len(lists)}份民生实事清单，共{sum(len(l.items) for l in lists)}个项目。",
         "year": y,
+        "status": summary(site, [i for l in lists for i in l.items], overdue_url(site, "")),
         "lists": [list_row(site, l) for l in lists],
         "years": [{"year": other, "url": f"/nian/{other}/", "current": other == y}
                   for other in sorted(site.by_year, reverse=True)],
@@ -171,6 +185,7 @@ def topic(site: Site, t: Topic, rows: list[Item], pager: dict) -> dict:
         "title": f"{t.name}：各地民生实事对照{page_suffix(pager)}",
         "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列。",
         "topic": {"name": t.name, "description": t.description, "keywords": list(t.keywords)},
+        "status": topic_summary(site, t),
         "items": [item_row(site, i) for i in rows],
         "pager": pager,
     }
@@ -187,18 +202,7 @@ def topic_index(site: Site) -> dict:
 def source(site: Site, path: str) -> dict:
     lists = site.by_source[path]
     text = (site.root / path).read_text(encoding="utf-8")
-    starts: dict[int, list[dict]] = defaultdict(list)
-    seen: set[str] = set()
-    for lst in lists:
-        for item in lst.items:
-            first, last = item.source_lines
-            anchor = f"L{first}-L{last}"
-            starts[first].append({"anchor": "" if anchor in seen else anchor, "url": item.url,
-                                  "number": item.number, "first": first, "last": last})
-            seen.add(anchor)
-    lines = [{"n": n, "text": line, "marks": starts.get(n, [])} for n, line in enumerate(text.split("\n"), 1)]
-    if lines and lines[-1]["text"] == "" and not lines[-1]["marks"]:
-        lines.pop()    # the file's final newline is not a line of its own
+    lines = numbered_lines(text, [(*item.source_lines, item) for lst in lists for item in lst.items])
     name = Path(path).name
     return {
         "title": f"原文：{lists[0].title}（{name}）",

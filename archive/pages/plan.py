@@ -7,11 +7,15 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from archive.datapackage import Download
 from archive.model import Archive
 
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
+from .data import data_page
+from .overdue import overdue_pages
 from .site import Site, Topic, source_url
+from .status import report_pages, report_source
 from .views import paginate
 
 
@@ -22,20 +26,25 @@ class Page:
     context: Callable[[], dict] = field(compare=False)
 
 
-def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str]) -> list[Page]:
+def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
+         downloads: Callable[[], dict[str, Download]]) -> list[Page]:
     """Every page of the site, in a stable order: first the pages across jurisdictions, then each
     jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
     workers take contiguous shares that touch mostly different items. `templates` names the templates
-    that exist, so the search page is planned only once its template has been written."""
+    that exist, so the search page is planned only once its template has been written. `downloads()` tells
+    the data page what the open-data stage wrote."""
     site = Site(archive, topics, root)
     pages = [Page("/", "home.html", partial(home, site)),
              Page("/404.html", "404.html", partial(not_found, site))]
     if "search.html" in templates:
         pages.append(Page("/search/", "search.html", partial(search, site)))
+    pages.append(Page("/data/", "data.html", partial(data_page, site, downloads)))
     pages.append(Page("/nian/", "years.html", partial(year_index, site)))
     for y in sorted(site.by_year):
         pages.append(Page(f"/nian/{y}/", "year.html", partial(year, site, y)))
     pages.append(Page("/fenlei/", "topics.html", partial(topic_index, site)))
+    pages += overdue_pages(site, Page)
+    pages += [Page(url, "source.html", partial(report_source, site, path)) for url, path in report_pages(site)]
     for t in topics:
         rows = site.topic_items.get(t.slug, [])
         if rows:

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from archive.model import Archive, Department, Item, ItemList, Jurisdiction
+from archive.model import Archive, Department, Item, ItemList, Jurisdiction, Progress
+from archive.progress import load_statuses
+
+
+STATUS_FILE = Path(__file__).resolve().parents[2] / "registry" / "status.yaml"
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,19 @@ class Site:
             for path in self.ancestry(lst.jurisdiction):
                 self.item_count[path.path] += len(lst.items)
         self.jurisdictions = [j for j in archive.jurisdictions.values() if self.has_lists(j)]
+        own = root / "registry" / "status.yaml"     # the codes are a contract: the project's file is the default
+        self.statuses = load_statuses(own if own.is_file() else STATUS_FILE)
+        self.overdue = [item for item in self.items if item.overdue]          # in list order
+        self.overdue_of: dict[str, list[Item]] = defaultdict(list)          # per jurisdiction, with descendants
+        for item in self.overdue:
+            for a in self.ancestry(item.list.jurisdiction):
+                self.overdue_of[a.path].append(item)
+        self.memo: dict = {}      # views several pages share, computed once per render process (status.py)
+        self.reports: dict[str, list[tuple[Item, Progress]]] = defaultdict(list)   # report kept in sources/
+        for item in self.items:
+            for p in item.progress:
+                if p.source:
+                    self.reports[p.source].append((item, p))
 
     def ancestry(self, j: Jurisdiction) -> list[Jurisdiction]:
         """Province first, `j` last."""

@@ -53,6 +53,7 @@ def item_row(site: Site, item: Item) -> dict:
         "list_url": item.list.url,
         "jurisdiction": site.full_name(item.list.jurisdiction),
         "year": item.list.year,
+        "status": {"code": item.status, "slug": site.statuses.slug(item.status)} if item.progress else None,
     }
 
 
@@ -88,6 +89,22 @@ def grouped_by_list(site: Site, items: list[Item]) -> list[dict]:
         groups[item.list.id].append(item)
     lists = sorted({i.list.id: i.list for i in items}.values(), key=lambda l: (-l.year, -(l.batch or 0), l.id))
     return [{"list": list_row(site, lst), "rows": [item_row(site, i) for i in groups[lst.id]]} for lst in lists]
+
+
+def numbered_lines(text: str, ranges: list[tuple[int, int, Item]]) -> list[dict]:
+    """A source document's lines, each range (first, last, item) marked where it starts, each anchor
+    #L<first>-L<last> given once."""
+    starts: dict[int, list[dict]] = defaultdict(list)
+    seen: set[str] = set()
+    for first, last, item in ranges:
+        anchor = f"L{first}-L{last}"
+        starts[first].append({"anchor": "" if anchor in seen else anchor, "url": item.url, "number": item.number,
+                              "first": first, "last": last})
+        seen.add(anchor)
+    lines = [{"n": n, "text": line, "marks": starts.get(n, [])} for n, line in enumerate(text.split("\n"), 1)]
+    if lines and lines[-1]["text"] == "" and not lines[-1]["marks"]:
+        lines.pop()    # the file's final newline is not a line of its own
+    return lines
 
 
 def paginate(base_url: str, rows: list, per_page: int = PER_PAGE) -> list[tuple[str, list, dict]]:

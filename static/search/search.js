@@ -20,6 +20,7 @@ const status = $("#search-status");
 const namesBox = $("#search-names");
 const filtersBox = $("#search-filters");
 const list = $("#search-results");
+const listHeading = $("#results-h");   // result titles are h3: a heading for them only when there are some
 const moreBtn = $("#search-more");
 const hint = $("#search-hint");
 app.classList.add("js");
@@ -69,6 +70,7 @@ async function render(st) {
   if (!st.q.trim()) {
     status.textContent = "输入要找的词，例如：养老、两癌筛查、住建局。多个词用空格分开，结果须同时包含每个词。";
     namesBox.replaceChildren(); filtersBox.replaceChildren(); list.replaceChildren();
+    listHeading.hidden = true;
     moreBtn.hidden = true; hint.replaceChildren();
     return;
   }
@@ -90,6 +92,7 @@ async function render(st) {
   if (filtered || filtersOpen) renderFilters(st, all); else offerFilters(st, all);
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
+  listHeading.hidden = !shown.length;
   hint.replaceChildren();
   if (!all.length) {
     status.textContent = `没有找到同时包含${r.terms.map((t) => `“${t.raw}”`).join("、")}的项目。`;
@@ -134,7 +137,7 @@ function offerFilters(st, all) {
   filtersBox.replaceChildren();
   if (!all.length) return;
   const open = el("button", { type: "button", class: "open-filters", "aria-expanded": "false" },
-    `按${FACETS.map(([, label]) => label).join("、")}筛选`);
+    `按${FACETS.map(([, label]) => label.replace(/（.*）$/, "")).join("、")}筛选`);
   open.addEventListener("click", async () => {
     filtersOpen = true;
     open.disabled = true;
@@ -173,12 +176,14 @@ function renderFilters(st, all) {
       writeState(ns);
       render(ns).then(() => document.getElementById(id)?.focus());
     });
+    // A status holds as of the build's date: the filter says which (issue 11: every status is dated).
     filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, label), sel));
   }
   if (FACETS.some(([f]) => st[f])) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");
     clear.addEventListener("click", () => {
-      const ns = { q: st.q }; writeState(ns); render(ns);
+      // The button goes with the filters it cleared: keep keyboard focus in the filters, not lost on <body>.
+      const ns = { q: st.q }; writeState(ns); render(ns).then(() => filtersBox.querySelector("select")?.focus());
     });
     filtersBox.append(clear);
   }

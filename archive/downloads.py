@@ -1,0 +1,59 @@
+"""The open-data stage: every file under /data/, written through one `write(path, chunks)` so the build
+streams them to disk and `serve` keeps them in memory.
+
+Written before the pages, because the data page shows each file's size; the data package last, because it
+gives the size and hash of the files before it.
+"""
+from __future__ import annotations
+
+import hashlib
+from itertools import chain
+from typing import Callable, Iterable, Iterator
+
+from .csvdata import csv_header, csv_rows, list_csv
+from .datapackage import Download, datapackage, dumps, items_schema
+from .model import Archive
+from .opendata import item_record, items_json_chunks, load_declaration
+from .pages.site import source_url
+
+Write = Callable[[str, Iterable[bytes]], int]
+
+
+def write_open_data(archive: Archive, base: str, write: Write) -> dict[str, Download]:
+    """Write items.json, items.csv, one CSV per list, items.schema.json and datapackage.json; returns what
+    was written, by path, in writing order."""
+    meta, fields = load_declaration()
+    written: dict[str, Download] = {}
+
+    def put(path: str, chunks: Iterable[bytes]) -> None:
+        tally = Tally(chunks)
+        write(path, tally)
+        written[path] = Download(path, tally.bytes, tally.sha256.hexdigest())
+
+    def rows_list_by_list() -> Iterator[bytes]:
+        """items.csv's rows are every list's rows in order: each list's CSV is written on the way, from the
+        same bytes, so every record is made once for all the CSVs."""
+        for lst in archive.lists:
+            rows = b"".join(csv_rows((item_record(i) for i in lst.items), fields))
+            put(list_csv(lst), [header, rows])
+            yield rows
+
+    header = csv_header(fields)
+    put("data/items.json", items_json_chunks(archive))
+    put("data/items.csv", chain([header], rows_list_by_list()))
+    put("data/items.schema.json", [dumps(items_schema(meta, fields, base))])
+    put("data/datapackage.json", [dumps(datapackage(meta, fields, base, written, archive.lists, source_url))])
+    return written
+
+
+class Tally:
+    """Passes chunks through, counting their bytes and hashing them on the way."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.chunks, self.bytes, self.sha256 = chunks, 0, hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.bytes += len(chunk)
+            self.sha256.update(chunk)
+            yield chunk
