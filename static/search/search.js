@@ -61,7 +61,9 @@ function matchesFacet(doc, f, v) {
 let seq = 0;
 let current = null;
 
-async function render(st) {
+// `focus`: the filter control to keep focus on once the filters are redrawn (they are replaced, and the
+// results below them can take a while longer).
+async function render(st, focus) {
   const my = ++seq;
   input.value = st.q;
   const header = document.getElementById("site-q");
@@ -90,6 +92,7 @@ async function render(st) {
   const all = r.docs;
   const shown = filtered ? all.filter((doc) => FACETS.every(([f]) => matchesFacet(doc, f, st[f]))) : all;
   if (filtered || filtersOpen) renderFilters(st, all); else offerFilters(st, all);
+  if (focus) focus()?.focus();
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
   listHeading.hidden = !shown.length;
@@ -174,7 +177,7 @@ function renderFilters(st, all) {
     sel.addEventListener("change", () => {
       const ns = { ...readState(), [f]: sel.value };
       writeState(ns);
-      render(ns).then(() => document.getElementById(id)?.focus());
+      render(ns, () => document.getElementById(id));
     });
     // A status holds as of the build's date: the filter says which (issue 11: every status is dated).
     filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, label), sel));
@@ -183,7 +186,7 @@ function renderFilters(st, all) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");
     clear.addEventListener("click", () => {
       // The button goes with the filters it cleared: keep keyboard focus in the filters, not lost on <body>.
-      const ns = { q: st.q }; writeState(ns); render(ns).then(() => filtersBox.querySelector("select")?.focus());
+      const ns = { q: st.q }; writeState(ns); render(ns, () => filtersBox.querySelector("select"));
     });
     filtersBox.append(clear);
   }
