@@ -40,7 +40,20 @@ class RawList:
     items: list[Document]
 
 
-def read_tree(content_dir: Path, root: Path) -> tuple[list[RawList], list[Problem]]:
+_MEMO = None     # the build cache's parsed files (cache.DocumentMemo) while read_tree runs; forked readers inherit it
+
+
+def read_tree(content_dir: Path, root: Path, memo=None) -> tuple[list[RawList], list[Problem]]:
+    """`memo`: parses of earlier builds by path and bytes (archive/cache.py); a file not in it is parsed."""
+    global _MEMO
+    _MEMO = memo
+    try:
+        return _read_tree(content_dir, root)
+    finally:
+        _MEMO = None
+
+
+def _read_tree(content_dir: Path, root: Path) -> tuple[list[RawList], list[Problem]]:
     problems: list[Problem] = []
     base = _rel(content_dir, root)
     folders = []
@@ -59,10 +72,12 @@ def read_tree(content_dir: Path, root: Path) -> tuple[list[RawList], list[Proble
 def read_lists(folders: list[tuple[Path, str]]) -> tuple[list[RawList], list[Problem]]:
     """Read list folders, each given with its repo-relative name."""
     lists, problems = [], []
-    for raw, found in _map(_read_list, folders):
+    for raw, found, used in _map(_read_list, folders):
         problems += found
         if raw:
             lists.append(raw)
+        if _MEMO is not None:
+            _MEMO.merge(used)
     return lists, problems
 
 
@@ -74,8 +89,13 @@ def _map(function, args: list) -> list:
         return pool.map(function, args, chunksize=64)
 
 
-def _read_list(args: tuple[Path, str]) -> tuple[RawList | None, list[Problem]]:
-    folder, rel = args
+def _read_list(args: tuple[Path, str]) -> tuple[RawList | None, list[Problem], dict]:
+    """One list folder; also what it used of and added to the memo (a forked reader's memo is its own)."""
+    raw, problems = _read_list_folder(*args)
+    return raw, problems, (_MEMO.take() if _MEMO is not None else {})
+
+
+def _read_list_folder(folder: Path, rel: str) -> tuple[RawList | None, list[Problem]]:
     problems: list[Problem] = []
     entries = sorted(folder.iterdir())
     items = [p for p in entries if p.suffix == ".md" and not p.name.startswith(".")]
@@ -95,14 +115,37 @@ def _read_list(args: tuple[Path, str]) -> tuple[RawList | None, list[Problem]]:
 
 
 def read_list_meta(path: Path, rel: str, problems: list[Problem]) -> Document | None:
-    text = read_text(path, rel, problems)
+    return _read(path, rel, problems, _parse_list_meta)
+
+
+def read_item(path: Path, rel: str, problems: list[Problem]) -> Document | None:
+    return _read(path, rel, problems, _parse_item)
+
+
+def _read(path: Path, rel: str, problems: list[Problem], parse) -> Document | None:
+    """Parse a file, or take what an earlier build parsed from the same path and bytes."""
+    raw = path.read_bytes()
+    if _MEMO is None:
+        return parse(raw, rel, problems)
+    key = _MEMO.key(rel, raw)
+    known = _MEMO.get(key)
+    if known is None:
+        found: list[Problem] = []
+        known = parse(raw, rel, found), found
+        _MEMO.put(key, *known)
+    problems += known[1]
+    return known[0]
+
+
+def _parse_list_meta(raw: bytes, rel: str, problems: list[Problem]) -> Document | None:
+    text = decode(raw, rel, problems)
     if text is None:
         return None
     return _parse_yaml(text, rel, 1, problems)
 
 
-def read_item(path: Path, rel: str, problems: list[Problem]) -> Document | None:
-    text = read_text(path, rel, problems)
+def _parse_item(raw: bytes, rel: str, problems: list[Problem]) -> Document | None:
+    text = decode(raw, rel, problems)
     if text is None:
         return None
     lines = text.split("\n")
@@ -123,9 +166,8 @@ def read_item(path: Path, rel: str, problems: list[Problem]) -> Document | None:
     return doc
 
 
-def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+def decode(raw: bytes, rel: str, problems: list[Problem]) -> str | None:
     """UTF-8 (with or without BOM, any line endings) or a refusal that says how to convert."""
-    raw = path.read_bytes()
     if len(raw) > MAX_BYTES:
         problems.append(Problem(rel, None, "", f"文件有 {len(raw):,} 字节，超过上限 {MAX_BYTES:,}",
                                 "一个文件只放一条事项；检查是否误粘贴了整份文件"))

@@ -8,8 +8,8 @@ import time
 class ProgressBar:
     """One line on stderr, redrawn at most ten times a second."""
 
-    def __init__(self, total: int):
-        self.total, self.done, self.drawn = total, 0, 0.0
+    def __init__(self, total: int, unit: str = "页"):
+        self.total, self.done, self.drawn, self.unit = total, 0, 0.0, unit
 
     def advance(self, n: int) -> None:
         self.done += n
@@ -17,7 +17,7 @@ class ProgressBar:
         if now - self.drawn > 0.1 or self.done == self.total:
             self.drawn = now
             filled = 30 * self.done // self.total
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} 页")
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {self.unit}")
             sys.stderr.flush()
 
     def close(self) -> None:

@@ -1,6 +1,6 @@
 """Index stage: exact Chinese full-text search over the written item pages.
 
-    build_index(archive, site_dir) -> stats        called by the build after every page is written
+    build_index(archive, site_dir, writer, cache) -> stats   called by the build after every page is written
     python -m archive.search_index SITE_DIR        index any folder of pages with data-pagefind-body
 
 What an item page shows inside `data-pagefind-body` is what is searchable (read back from the
@@ -10,18 +10,41 @@ docs/search.md for why this and not Pagefind's word index.
 """
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from .progress import load_statuses
+from .model import Item
 from .search.text import norm, page_blocks
-from .search.writer import Doc, Tables, write_index
+from .search.writer import Doc, Tables, folder_writer, write_index
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
 INDEX_DIR = "search/i"           # site-relative; the page finds it at /search/i/
+PARALLEL_FROM = 500              # pages to parse; below this, starting two workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str                                          # in the search page's URL: ?j=…
+    label: str                                        # above its menu
+    values: Callable[[Item], list[tuple[str, str]]]   # an item's values: (in the URL, as the reader sees it)
+    dated: bool = False                               # the values hold as of the build's date: say which
+
+
+# The search page's filters, in this order. Adding one is one line here: the page reads the list, the
+# values and every item's values from the index, with live counts over the results.
+FACETS = [
+    Facet("j", "地区", lambda item: [(item.list.jurisdiction.path, item.list.jurisdiction.display_name)]),
+    Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")]),
+    Facet("c", "分类", lambda item: [(item.category, item.category)] if item.category else []),
+    Facet("d", "牵头部门", lambda item: [(ref.canonical, ref.canonical) for ref in item.lead]),
+    Facet("st", "状态", lambda item: [(item.status, item.status)], dated=True),
+]
 
 
 def _suffixes(name: str) -> list[str]:
@@ -32,24 +55,25 @@ def _suffixes(name: str) -> list[str]:
     return out
 
 
-def build_index(archive, site_dir: Path) -> dict:
-    """Index every item of `archive` from its page under `site_dir`; returns stats."""
+def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
+    """Index every item of `archive` from its page under `site_dir`; returns stats. With the build's
+    `writer`, the index is written through it (and only files that changed reach the disk); with its
+    `cache`, an item page whose digest an earlier build saw is not parsed again."""
     site_dir = Path(site_dir)
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
+    pages = iter(read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
+                            writer, cache))
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
-    cat_index: dict[str, int] = {}
-    lead_index: dict[str, int] = {}
-    lead_rows: list[dict] = []
+    facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
     list_rows: list[dict] = []
     docs: list[Doc] = []
     missing_pages = 0
     lead_count: Counter = Counter()
     coop_count: Counter = Counter()
     juris_items: Counter = Counter()
-    statuses = [s.code for s in load_statuses(ROOT / "registry" / "status.yaml").all]
 
     for li, lst in enumerate(lists):
         j = lst.jurisdiction
@@ -59,24 +83,16 @@ def build_index(archive, site_dir: Path) -> dict:
         list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
         for item in lst.items:
             juris_items[j.path] += 1
-            page = site_dir / item.url.lstrip("/") / "index.html"
-            blocks = None
-            if page.is_file():
-                blocks = page_blocks(page.read_text(encoding="utf-8"))
+            blocks = next(pages)
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
-            cat = -1
-            if item.category:
-                cat = cat_index.setdefault(item.category, len(cat_index))
-            leads = []
+            facets = {}
+            for f in FACETS:
+                seen = facet_values[f.key]
+                facets[f.key] = list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0]
+                                                   for value, label in f.values(item)))
             for ref in item.lead:
-                key = ref.department.key if ref.department else "?" + ref.canonical
-                if key not in lead_index:
-                    lead_index[key] = len(lead_rows)
-                    lead_rows.append({"n": ref.canonical, "u": ref.department.url if ref.department else ""})
-                if lead_index[key] not in leads:
-                    leads.append(lead_index[key])
                 if ref.department:
                     lead_count[ref.department.key] += 1
             for ref in item.partners:
@@ -86,8 +102,7 @@ def build_index(archive, site_dir: Path) -> dict:
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
             docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
-                            title=item.title, lead_names=names, category=cat, leads=leads,
-                            status=statuses.index(item.status)))
+                            title=item.title, lead_names=names, facets=facets))
 
     names: dict[str, list[dict]] = {}
 
@@ -112,13 +127,55 @@ def build_index(archive, site_dir: Path) -> dict:
         for nm in _suffixes(j.name):
             offer(nm, ent)
 
-    tables = Tables(lists=list_rows, jurisdictions=juris_rows, categories=list(cat_index),
-                    leads=lead_rows, names=names, statuses=statuses,
-                    as_of=archive.as_of.isoformat() if archive.as_of else "")
-    stats = write_index(site_dir / INDEX_DIR, docs, tables)
+    as_of = f"（截至 {archive.as_of.isoformat()}）" if getattr(archive, "as_of", None) else ""
+    facets = [{"k": f.key, "n": f.label + (as_of if f.dated else ""),
+               "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]} for f in FACETS]
+    tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
+    if writer is None:
+        put = folder_writer(site_dir / INDEX_DIR)
+    else:
+        def put(path: str, data: bytes) -> None:
+            writer.write(f"{INDEX_DIR}/{path}", data)
+    stats = write_index(put, docs, tables)
     stats["items_without_page"] = missing_pages
-    install_assets(site_dir)
+    put("t2s.json", (STATIC / "t2s.json").read_bytes())
+    if writer is None:
+        install_assets(site_dir)
     return stats
+
+
+def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None) -> list:
+    """Visible text blocks of each page (None: no page, or not an item page). A page whose digest the
+    build cache knows is not read; the others are parsed on both cores (parsing HTML back is most of the
+    index stage)."""
+    found: list = [None] * len(paths)
+    digests = [None] * len(paths)
+    todo = []
+    for n, path in enumerate(paths):
+        known = writer.files.get(path) if writer is not None and cache is not None else None
+        if known is not None:
+            digests[n] = known[0]
+            found[n] = cache.block_text(known[0])
+        if found[n] is None:
+            todo.append(n)
+    files = [site_dir / paths[n] for n in todo]
+    if len(files) < PARALLEL_FROM:
+        parsed = map(_page_blocks, files)
+    else:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            parsed = pool.map(_page_blocks, files, chunksize=256)
+    for n, blocks in zip(todo, parsed):
+        found[n] = blocks
+        if digests[n] is not None and blocks is not None:
+            cache.remember_blocks(digests[n], blocks)
+    return found
+
+
+def _page_blocks(page: Path):
+    try:
+        return page_blocks(page.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def build_index_from_html(site_dir: Path) -> dict:
@@ -136,16 +193,17 @@ def build_index_from_html(site_dir: Path) -> dict:
         url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
         docs.append(Doc(list_index=0, url_suffix=url[1:], blocks=blocks, title=blocks[0]))
     tables = Tables(lists=[{"u": "/", "t": "", "j": 0, "y": 0}],
-                    jurisdictions=[{"n": "", "u": "/"}], categories=[], leads=[], names={})
-    stats = write_index(site_dir / INDEX_DIR, docs, tables)
+                    jurisdictions=[{"n": "", "u": "/"}], facets=[], names={})
+    put = folder_writer(site_dir / INDEX_DIR)
+    stats = write_index(put, docs, tables)
+    put("t2s.json", (STATIC / "t2s.json").read_bytes())
     install_assets(site_dir)
     return stats
 
 
 def install_assets(site_dir: Path) -> None:
-    """The index folder carries the t2s table; a site without a rendered search page (no
-    templates, e.g. the evaluator's naive site) gets a standalone one with unhashed assets."""
-    shutil.copyfile(STATIC / "t2s.json", site_dir / INDEX_DIR / "t2s.json")
+    """A site without a rendered search page (no templates, e.g. the evaluator's naive site) gets a
+    standalone one with unhashed assets."""
     page = site_dir / "search" / "index.html"
     if page.exists():
         return

@@ -52,11 +52,12 @@ def load_rules(root: Path, as_of: dt.date | None = None) -> tuple[Rules, list[Pr
 
 
 def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
-                  as_of: dt.date | None = None) -> tuple[Archive, list[Problem]]:
+                  as_of: dt.date | None = None, memo=None) -> tuple[Archive, list[Problem]]:
     """`root` holds registry/ and sources/; `content_dir` holds the list folders. Pass `rules` already
-    loaded (and their problems already reported) to skip re-reading the registries."""
+    loaded (and their problems already reported) to skip re-reading the registries, and the build cache's
+    `memo` of parsed files to parse only what changed."""
     rules, problems = (rules, []) if rules else load_rules(root, as_of)
-    raw_lists, read_problems = read_tree(content_dir, root)
+    raw_lists, read_problems = read_tree(content_dir, root, memo)
     problems += read_problems
     lists = build_lists(rules, raw_lists, problems)
     registry = rules.registry

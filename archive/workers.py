@@ -11,41 +11,53 @@ import signal
 import traceback
 
 from .pages import Page
-from .progressbar import ProgressBar
 from .writer import Writer, output_path
 
 BATCH = 200          # pages per unit of work handed to a render worker
 
-_JOB: tuple = ()     # (pages, env, writer): set before forking so workers inherit them instead of pickling
+_JOB: tuple = ()     # (pages, env, writer, keys): set before forking so workers inherit them instead of pickling
 
 
-def render(env, page: Page) -> bytes:
-    return env.get_template(page.template).render(page.context(), page_url=page.url).encode()
+def render(env, page: Page, context: dict | None = None) -> bytes:
+    context = page.context() if context is None else context
+    return env.get_template(page.template).render(context, page_url=page.url).encode()
 
 
-def _render_batch(bounds: tuple[int, int]) -> tuple[int, int]:
-    pages, env, writer = _JOB
-    written = 0
+def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
+    """Write a batch of pages; returns how many, how many were rendered, their bytes, and what the writer
+    learnt about each (the parent's writer needs it when a child did the writing)."""
+    pages, env, writer, keys = _JOB
+    written, rendered, learnt = 0, 0, []
     for page in pages[bounds[0]:bounds[1]]:
-        written += writer.put(output_path(page.url), render(env, page))
-    return bounds[1] - bounds[0], written
+        path = output_path(page.url)
+        context = page.context()
+        key = keys(page.template, context, page.url) if keys else None
+        size = writer.reuse(path, key) if key else None
+        if size is None:
+            size = writer.put(path, render(env, page, context), key)
+            rendered += 1
+        written += size
+        learnt.append((path, writer.files[path], key))
+    return bounds[1] - bounds[0], rendered, written, learnt
 
 
-def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: bool) -> int:
+def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, keys=None) -> tuple[int, int]:
     """Render and write every page; with `jobs` > 1, this process and jobs − 1 forked children share the
     batches. This process renders too: every process holding the model is one more (partial) copy of it,
-    as a child's refcount updates copy the memory pages it touches."""
+    as a child's refcount updates copy the memory pages it touches. `step(n)` hears of every n pages done;
+    `keys` (a `cache.PageKeys`) lets the writer reuse a page whose inputs have not changed. Returns the bytes
+    of all pages and how many were rendered."""
     global _JOB
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)             # compile once, before forking, so workers share the compiled code
-    _JOB = (pages, env, writer)
+    _JOB = (pages, env, writer, keys)
     batches = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
-    bar = ProgressBar(len(pages)) if progress and len(pages) > 5 * BATCH else None
+    steps = _Steps(step, writer)
     jobs = max(1, min(jobs, len(batches)))
     children = []
     try:
         if jobs == 1:
-            return _collect(map(_render_batch, batches), bar)
+            return _collect(map(_render_batch, batches), steps), steps.rendered
         # The garbage collector writes to every object it scans: frozen objects are never scanned, so
         # children don't copy the whole model just by collecting garbage.
         gc.collect()
@@ -59,13 +71,13 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: boo
         children = [context.Process(target=_child, args=(share, results), daemon=True) for share in shares[1:]]
         for child in children:
             child.start()
-        written = _collect(map(_render_batch, shares[0]), bar)
+        written = _collect(map(_render_batch, shares[0]), steps)
         for _ in range(len(batches) - len(shares[0])):
             outcome = _next_result(results, children)
             if isinstance(outcome, str):
                 raise RuntimeError(f"a render worker failed:\n{outcome}")
-            written += _collect([outcome], bar)
-        return written
+            written += _collect([outcome], steps)
+        return written, steps.rendered
     finally:
         for child in children:              # on failure or Ctrl-C, stop writing before the caller cleans up
             if child.is_alive():
@@ -73,8 +85,6 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, progress: boo
             child.join()
         _JOB = ()
         gc.unfreeze()
-        if bar:
-            bar.close()
 
 
 def _next_result(results, children):
@@ -109,10 +119,25 @@ def _die_with_parent() -> None:
         pass                                 # elsewhere, the per-batch parent check above suffices
 
 
-def _collect(results, bar) -> int:
+class _Steps:
+    """Hears of each finished batch: advances the progress and records what a child wrote."""
+
+    def __init__(self, step, writer: Writer):
+        self.step, self.writer, self.rendered = step, writer, 0
+
+    def advance(self, count: int, rendered: int, learnt: list) -> None:
+        self.rendered += rendered
+        for path, found, key in learnt:
+            self.writer.files[path] = found
+            if key is not None:
+                self.writer.keys[path] = key
+        if self.step:
+            self.step(count)
+
+
+def _collect(results, steps: _Steps) -> int:
     total = 0
-    for count, written in results:
+    for count, rendered, written, learnt in results:
         total += written
-        if bar:
-            bar.advance(count)
+        steps.advance(count, rendered, learnt)
     return total

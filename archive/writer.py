@@ -1,13 +1,19 @@
-"""Write the site: into a temporary folder next to the target, swapped into place only when the build succeeded.
+"""Write the site: into a folder next to the target, swapped into place only when the build succeeded.
 
 The writer refuses to write one path twice (two pages claiming one URL is a bug in the plan, never something
 to resolve by "last one wins"). Paths are claimed up front in the parent process, so render workers that write
 in parallel never race for a path.
+
+Without a build cache the folder is new and the previous site is deleted after the swap. With one
+(`archive/cache.py`) the folder is the spare, the site before the current one, whose files the cache lists:
+a file whose bytes it already holds is not written again, a file the new site lacks is deleted, and the
+previous site becomes the next spare. Either way the output folder is swapped whole.
 """
 from __future__ import annotations
 
 import ctypes
 import fcntl
+import hashlib
 import os
 import shutil
 import sys
@@ -45,17 +51,37 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 class Writer:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, cache=None):
+        """`cache`: the build cache (archive/cache.py), or None to write a new folder."""
         self.out = out.resolve()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.out.parent / f".{self.out.name}.lock")
         self._clean_up_after_killed_builds()
-        # A sibling, not /tmp: the final swap is a rename, which only works within one filesystem.
-        self.tmp = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp)
-        self.tmp.mkdir(parents=True)
+        # read only under the lock: another build may be changing these folders until it releases it
+        self.spare = spare = cache.spare_for(self.out) if cache is not None else None
+        self.had: dict[str, list] = {}           # path → [digest, size, mtime] of what the folder already holds
+        self.files: dict[str, list] = {}         # path → [digest, size, mtime] of what this build wrote or kept
+        self.keys: dict[str, str] = {}           # path → the cache's key of a page's inputs
+        if spare is not None and spare.usable:
+            self.tmp = spare.folder
+            self.had, self._held_keys = spare.held["files"], spare.held["keys"]
+        else:
+            if spare is not None and spare.folder.exists():    # unknown or half-updated: not worth reading
+                aside = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+                spare.folder.rename(aside)
+                remove_in_background(aside)
+            # A sibling, not /tmp: the final swap is a rename, which only works within one filesystem.
+            self.tmp = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
+            if self.tmp.exists():
+                shutil.rmtree(self.tmp)
+            self.tmp.mkdir(parents=True)
+            self._held_keys = {}
+        self._live = spare.live if spare is not None else {"files": {}, "keys": {}}
         self._claimed: set[str] = set()
 
     def _clean_up_after_killed_builds(self) -> None:
@@ -73,50 +99,138 @@ class Writer:
             raise DuplicatePath(f"two outputs claim {path}")
         self._claimed.add(path)
 
-    def put(self, path: str, data: bytes) -> int:
-        """Write a claimed path; returns bytes written."""
+    def top_level(self) -> dict[str, bool]:
+        """Top-level names of what this build wrote so far (name → is a folder)."""
+        names: dict[str, bool] = {}
+        for path in self._claimed:
+            name, slash, _ = path.partition("/")
+            names[name] = names.get(name, False) or bool(slash)
+        return names
+
+    def put(self, path: str, data: bytes, key: str | None = None) -> int:
+        """Write a claimed path (unless the folder already holds these bytes); returns its size.
+        `key`: what the page was rendered from, for the next build's `reuse`."""
         if path not in self._claimed:
             raise KeyError(f"{path} was never claimed")
-        target = self.tmp / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        found = digest(data)
+        if not self._holds(path, found):
+            target = self.tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            self._record(path, found)
+        if key is not None:
+            self.keys[path] = key
         return len(data)
+
+    def _holds(self, path: str, found: str) -> bool:
+        """The folder holds these bytes at `path`, as the cache listed them and untouched since (a file
+        changed by hand has another size or time); if so, it is recorded as written."""
+        had = self.had.get(path)
+        if had is None or had[0] != found:
+            return False
+        try:
+            st = os.stat(self.tmp / path)
+        except OSError:
+            return False
+        if [st.st_size, st.st_mtime_ns] != had[1:]:
+            return False
+        self.files[path] = had
+        return True
+
+    def _record(self, path: str, found: str) -> None:
+        st = os.stat(self.tmp / path)
+        self.files[path] = [found, st.st_size, st.st_mtime_ns]
+
+    def reuse(self, path: str, key: str) -> int | None:
+        """If a page with these inputs was written by one of the last two builds, put it again without
+        rendering it and return its size; None when it must be rendered."""
+        if path not in self._claimed:
+            raise KeyError(f"{path} was never claimed")
+        if self._held_keys.get(path) == key and path in self.had and self._holds(path, self.had[path][0]):
+            self.keys[path] = key
+            return self.had[path][1]
+        known = self._live["files"].get(path)
+        if self._live["keys"].get(path) != key or known is None:
+            return None
+        try:
+            data = (self.out / path).read_bytes()
+        except OSError:
+            return None
+        if digest(data) != known[0]:          # someone changed the site by hand: render it
+            return None
+        return self.put(path, data, key)
 
     def stream(self, path: str, chunks) -> int:
         """Claim and write a file from an iterable of bytes, never holding all of it in memory."""
         self.claim(path)
         target = self.tmp / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        written = 0
-        with open(target, "wb") as out:
+        partial = target.with_name(f".{target.name}.partial")
+        written, h = 0, hashlib.blake2b(digest_size=16)
+        with open(partial, "wb") as out:
             for chunk in chunks:
+                h.update(chunk)
                 written += out.write(chunk)
+        if self._holds(path, h.hexdigest()):
+            partial.unlink()
+        else:
+            os.replace(partial, target)
+            self._record(path, h.hexdigest())
         return written
+
+    def _remove_what_is_gone(self) -> None:
+        """Files the folder held that this build did not write, and the folders that leaves empty."""
+        folders = set()
+        for path in self.had.keys() - self.files.keys():
+            (self.tmp / path).unlink(missing_ok=True)
+            folders.update(Path(path).parents)
+        for folder in sorted(folders, key=lambda f: -len(f.parts)):
+            if folder.parts:
+                try:
+                    (self.tmp / folder).rmdir()
+                except OSError:
+                    pass                            # not empty: other files remain
 
     def write(self, path: str, data: bytes) -> int:
         self.claim(path)
         return self.put(path, data)
 
     def commit(self) -> None:
-        """Swap the finished build into place; the previous site is removed only after the new one is there.
+        """Swap the finished build into place; the previous site is removed (or kept as the spare) only after
+        the new one is there.
 
         The swap is one atomic exchange where the OS has it, so a build killed at any moment leaves either
         the old site or the new one at `out`, never neither."""
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         try:
+            self._remove_what_is_gone()
+            if self.spare is not None:
+                self.spare.complete(self.tmp, self.files, self.keys)
+            previous = None                        # where the previous site is once the new one is in place
             if self.out.exists() and _exchange(self.tmp, self.out):
-                self.tmp.rename(old)               # now holds the previous site
+                previous = self.tmp
             else:
                 if self.out.exists():
                     self.out.rename(old)
+                    previous = old
                 self.tmp.rename(self.out)
+            if previous is not None and self.spare is not None:
+                if previous != self.spare.folder:
+                    previous.rename(self.spare.folder)     # the next build brings it up to date
+            elif previous is not None and previous != old:
+                previous.rename(old)
         finally:
             self._unlock()
         if old.exists():
             remove_in_background(old)
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.spare is not None and self.tmp == self.spare.folder:
+            aside = self.out.parent / f".{self.out.name}.old-{os.getpid()}"   # half updated, and unlisted
+            self.tmp.rename(aside)
+            remove_in_background(aside)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
         self._unlock()
 
     def _unlock(self) -> None:

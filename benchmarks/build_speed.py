@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -44,6 +45,9 @@ def tree_pss_kb(pid: int) -> int:
 
 
 def run_build(content: Path, out: Path, index: bool) -> dict:
+    """A clean build: the build cache beside `out` (shared by every output here) is removed first."""
+    for leftover in (out.parent / ".cache", out.parent / f".{out.name}.spare"):
+        shutil.rmtree(leftover, ignore_errors=True)
     cmd = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)]
     if not index:
         cmd.append("--no-index")

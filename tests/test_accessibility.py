@@ -234,7 +234,7 @@ def check_page(page, axe_source: str, kind: str, where: str, width: int) -> None
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_search_with_the_keyboard_alone(open_page, width):
-    """`/` → type → Enter; Tab to a filter and change it with the arrow keys; Tab to 清除筛选 and press
+    """`/` → type → Enter; Tab to 按…筛选 and press Enter; Tab to a filter and change it with the arrow keys; Tab to 清除筛选 and press
     Enter; Tab through the first 20 results to 再显示 and press Enter; focus lands on the 21st result, and
     Enter opens it. Every element focused on the way shows it."""
     page = open_page("/", width)
@@ -247,7 +247,11 @@ def test_search_with_the_keyboard_alone(open_page, width):
     total = page.inner_text("#search-status")
     assert total.startswith("共 ")
 
-    stops = tab_until(page, "#facet-y")
+    stops = tab_until(page, "#search-filters .open-filters")   # filters load every result's columns: on request
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#facet-y")
+    assert page.evaluate("document.activeElement.id") == "facet-j", "focus moves to the first filter opened"
+    stops += tab_until(page, "#facet-y")
     page.keyboard.press("ArrowDown")              # the first year below 全部
     page.wait_for_function("() => location.search.includes('y=')")
     page.wait_for_function(SEARCH_DONE)

@@ -54,10 +54,11 @@ def build(content: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 def leftovers(folder: Path, seconds: float = 60) -> list[str]:
-    """What is beside site/ besides its lock, once the previous site's background removal has had time."""
+    """What is beside site/ besides its lock, the build cache and the spare it keeps (archive/cache.py),
+    once the previous site's background removal has had time."""
     deadline = time.monotonic() + seconds
     while True:
-        names = sorted(p.name for p in folder.iterdir() if p.name not in (".site.lock", "site"))
+        names = sorted(p.name for p in folder.iterdir() if p.name not in (".site.lock", "site", ".cache", ".site.spare"))
         if not names or time.monotonic() > deadline:
             return names
         time.sleep(0.1)
@@ -166,3 +167,36 @@ def test_two_builds_at_once_do_not_corrupt_the_site(corpus, tmp_path):
     assert any("另一次生成正在写入" in stderr for _, stderr in results), "the later build says it waits"
     assert digest(out) == new
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.8])
+def test_killed_while_updating_the_spare(corpus, tmp_path, fraction):
+    """With a build cache the build brings the spare (the site before the current one) up to date instead of
+    writing a new folder. Killed mid-way, the site stays whole, and the next build trusts nothing of the
+    half-updated spare: its output is exactly a clean build's."""
+    content, old_site, old, new, seconds = corpus
+    project = tmp_path / "project"
+    shutil.copytree(content.parent, project)
+    content = project / "content"
+    out = tmp_path / "out" / "site"
+    build(content, out)
+    build(content, out)                          # now a spare with a listing exists beside the site
+    assert digest(out) == new
+    item = sorted(content.glob("*/*.md"))[1]
+    item.write_text(item.read_text(encoding="utf-8").replace("title: ", "title: 又改过的", 1), encoding="utf-8")
+    process = start_build(content, out)
+    try:
+        time.sleep(seconds * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+    finally:
+        end_group(process)
+    assert digest(out) in (new, digest_of_clean_build(content, tmp_path / "clean" / "site"))
+    build(content, out)
+    assert digest(out) == digest_of_clean_build(content, tmp_path / "clean" / "site")
+
+
+def digest_of_clean_build(content: Path, out: Path) -> str:
+    if not out.exists():
+        build(content, out)
+    return digest(out)

@@ -50,10 +50,15 @@ def test_filters_live_in_url_and_back_works(site, browser):
     _, base = site
     page, foreign, _ = _open(browser, base, "?q=" + quote("医保"))
     total = page.inner_text("#search-status")
+    assert page.locator("#facet-y").count() == 0      # filters cost every result's columns: only on request
+    page.click("#search-filters .open-filters")
+    page.wait_for_selector("#facet-y")
     page.select_option("#facet-y", index=1)
     page.wait_for_function("() => location.search.includes('y=')")
     page.wait_for_function(DONE)
     assert "筛选后" in page.inner_text("#search-status")
+    linked, _, _ = _open(browser, base, page.evaluate("location.search"))   # a filtered link opens filtered
+    assert "筛选后" in linked.inner_text("#search-status") and linked.locator("#facet-y").count() == 1
     page.go_back()
     page.wait_for_function("() => !location.search.includes('y=')")
     page.wait_for_timeout(200)

@@ -144,6 +144,8 @@ def test_search_filters_by_status_with_counts_dated(tmp_path_factory, browser):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/search/?q=%E6%94%B9%E9%80%A0")          # 改造
         page.wait_for_function("() => /^共/.test(document.querySelector('#search-status').textContent)")
+        page.click("#search-filters .open-filters")              # filters open on request
+        page.wait_for_selector("#facet-st")
         assert page.inner_text("label[for=facet-st]") == "状态（截至 2023-03-31）"
         options = page.locator("#facet-st option").all_inner_texts()
         assert sorted(options[1:]) == ["已完成（1）", "已调整（1）", "滞后（1）"]

@@ -15,10 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary build folders beside the output (the lock file is meant to stay), once the previous
-    site's background deletion has had time to finish."""
+    """Temporary build folders beside the output (the lock file, the build cache and the spare site it keeps
+    are meant to stay), once the previous site's background deletion has had time to finish."""
     for _ in range(50):
-        found = sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+        found = sorted(p.name for p in folder.iterdir() if p.name.startswith(".")
+                       and not p.name.endswith((".lock", ".spare")) and p.name != ".cache")
         if not found:
             break
         time.sleep(0.1)

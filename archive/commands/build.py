@@ -1,7 +1,9 @@
-"""Build the site from scratch: read → validate → model → open data → plan → render + write → index → swap into place.
+"""Build the site: read → validate → model → open data → plan → render + write → index → swap into place.
 
-The site is written into a temporary folder next to the target and swapped in only when every stage has
-succeeded; content errors are printed and leave the last good site untouched.
+The site is written into a folder next to the target and swapped in only when every stage has succeeded;
+content errors are printed and leave the last good site untouched. The build cache (`.cache/` beside the
+output, archive/cache.py) makes a rebuild parse only changed files and render only pages whose inputs
+changed; every stage still runs over the whole model, so the output is that of a clean build.
 """
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from pathlib import Path
 import yaml
 
 from ..admin import site_admin_files
+from ..buildlog import BuildLog
+from ..cache import BuildCache, PageKeys
 from ..downloads import write_open_data
 from ..feeds import feeds
-from ..headers import headers_for
+from ..headers import headers_file
 from ..pages import Page, load_topics, plan
 from ..problems import report, summary
 from ..progress import as_of_argument
@@ -53,23 +57,32 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     started = time.perf_counter()
-    content = args.content.resolve()
-    archive, problems = load_content(content, args.as_of)
+    content, out = args.content.resolve(), args.out.resolve()
+    log = BuildLog.for_terminal(sys.stderr.isatty())
+    with log.stage("读取构建缓存"):
+        cache = BuildCache.open(cache_folder(out))
+    with log.stage("读取并检查内容"):
+        archive, problems = load_content(content, args.as_of, cache.documents)
     if archive is None:
         print(summary(problems), file=sys.stderr)       # the last line, as check's
         return 1
-    stats = build_site(archive, content.parent, args.out, index=not args.no_index, jobs=args.jobs,
-                       progress=sys.stderr.isatty())
-    print(f"生成 {stats.pages} 个页面、共 {stats.files} 个文件，用时 {time.perf_counter() - started:.2f} 秒"
+    stats = build_site(archive, content.parent, out, index=not args.no_index, jobs=args.jobs, log=log, cache=cache)
+    print(f"生成 {stats.pages} 个页面（重新渲染 {stats.rendered} 个）、共 {stats.files} 个文件，"
+          f"用时 {time.perf_counter() - started:.2f} 秒"
           + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))
     print(summary(problems))
     return 0
 
 
-def load_content(content: Path, as_of=None):
+def cache_folder(out: Path) -> Path:
+    """`.cache/` beside the output folder: on the same disk, and kept by Netlify between deploys."""
+    return out.parent / ".cache"
+
+
+def load_content(content: Path, as_of=None, memo=None):
     """(the validated archive, or None after printing why not; the problems): nothing may be written from
-    bad content."""
-    archive, problems = build_archive(content.parent, content, as_of=as_of)
+    bad content. `memo`: the build cache's parsed files."""
+    archive, problems = build_archive(content.parent, content, as_of=as_of, memo=memo)
     report(problems, sys.stderr, with_summary=False)
     if any(p.is_error for p in problems):
         print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
@@ -80,6 +93,7 @@ def load_content(content: Path, as_of=None):
 @dataclass
 class Stats:
     pages: int = 0
+    rendered: int = 0          # pages rendered, not reused from an earlier build
     files: int = 0
     bytes: int = 0
     indexed: bool = False
@@ -88,40 +102,54 @@ class Stats:
 
 
 def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int = 2,
-               progress: bool = False) -> Stats:
-    """Write the whole site for an already validated archive; `out` is replaced only if this succeeds."""
+               log: BuildLog | None = None, cache: BuildCache | None = None) -> Stats:
+    """Write the whole site for an already validated archive; `out` is replaced only if this succeeds.
+    With a `cache`, unchanged pages are reused and only changed files written (then the cache is saved)."""
+    log = log or BuildLog.quiet()
     stats = Stats()
     assets = fingerprint(STATIC)
     config = site_config()
     env = environment(TEMPLATES, assets, config)
-    writer = Writer(out)
+    writer = Writer(out, cache)
     try:
-        downloads = write_open_data(archive, config["base_url"], writer.stream)   # first: the data page shows sizes
-        pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
-                     lambda: downloads)
+        with log.stage("开放数据"):
+            downloads = write_open_data(archive, config["base_url"], writer.stream)   # first: the data page shows sizes
+        with log.stage("规划页面"):
+            pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
+                         lambda: downloads)
         for page in pages:
             writer.claim(output_path(page.url))
-        stats.bytes += write_pages(pages, env, writer, jobs, progress)
+        with log.stage("生成页面", total=len(pages)) as step:
+            keys = PageKeys(env, assets, config) if cache else None
+            written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys)
+        stats.bytes += written
         stats.pages = len(pages)
-        for asset in assets.values():
-            stats.bytes += writer.write(asset.path, asset.data)
-        extras = extra_files(archive, pages) | site_admin_files(root, archive)
-        for path, data in extras.items():
-            stats.bytes += writer.write(path, data)
+        with log.stage("静态文件、网站地图、订阅"):
+            for asset in assets.values():
+                stats.bytes += writer.write(asset.path, asset.data)
+            extras = extra_files(archive, pages) | site_admin_files(root, archive)
+            for path, data in extras.items():
+                stats.bytes += writer.write(path, data)
         stats.bytes += sum(d.bytes for d in downloads.values())
         stats.files = len(pages) + len(assets) + len(extras) + len(downloads)
         if index:
             from ..search_index import build_index   # imported here: --no-index builds never load it
-            index_started = time.perf_counter()
-            stats.index = build_index(archive, writer.tmp)
-            stats.indexed = True
-            stats.index_seconds = time.perf_counter() - index_started
-        stats.bytes += writer.write("_headers", headers_for(writer.tmp))     # last: it names what is there
+            with log.stage("搜索索引", total=len(archive.items), unit="项"):
+                index_started = time.perf_counter()
+                stats.index = build_index(archive, writer.tmp, writer, cache)
+                stats.indexed = True
+                stats.index_seconds = time.perf_counter() - index_started
+        # last: it names what is there (what this build wrote, not what a spare still holds from before)
+        stats.bytes += writer.write("_headers", headers_file(writer.top_level()))
         stats.files += 1
-        writer.commit()
+        with log.stage("替换网站"):
+            writer.commit()
     except BaseException:
         writer.abort()
         raise
+    if cache:
+        with log.stage("保存构建缓存"):
+            cache.save()
     return stats
 
 

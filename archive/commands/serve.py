@@ -27,6 +27,7 @@ from ..content import read_lists
 from ..downloads import write_open_data
 from ..validate import build_archive, build_lists, load_rules
 from ..workers import render
+from ..buildlog import BuildLog
 from .args import content_dir, port, site_dir
 from .build import HERE, STATIC, TEMPLATES, build_site, extra_files, load_content, site_config, topics_file
 
@@ -268,7 +269,8 @@ def run(args) -> int:
     if archive is None:
         print(f"改正后重新运行。{summary(problems)}", file=sys.stderr)
         return 1
-    stats = build_site(archive, content.parent, args.out, index=not args.no_index, progress=sys.stderr.isatty())
+    stats = build_site(archive, content.parent, args.out, index=not args.no_index,
+                       log=BuildLog.for_terminal(sys.stderr.isatty()))
     site = Site(content, args.out, archive.as_of)
     site.load(archive, 1)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(site))

@@ -2,10 +2,13 @@
 
 Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
 
-    manifest.json        shard count, lists, facet tables
-    d/<k>.json           per-item columns (list, number, category, leads, zone lengths) of items
-                         k·C … k·C+C−1: fetched only for chunks that hold a candidate
+    manifest.json        what every search needs: shard counts, the t2s mask, the lists' URL prefixes and
+                         the runs of item numbers that give every result's URL
     s/<k>.bin            postings shard k = fnv1a(key) mod S (binary, varints)
+    tables.json          what the page needs to show results and filters: lists (title, jurisdiction,
+                         year), jurisdictions, each filter's values (search_index.FACETS)
+    d/<k>.json           per-item columns (list, each filter's values) of items k·C … k·C+C−1: loaded by the
+                         page for the results it shows and the filters it counts, never by a search
     f/<id // 256>/<id>.json   display fragment of item <id>: title and visible text blocks
     n/<k>.json           names shard: normalised department / jurisdiction name → entities
 
@@ -20,27 +23,31 @@ Shard format (all integers unsigned LEB128 varints):
     payloads in the same order:
       bigram:  ndocs × (doc delta, npos, first pos, pos deltas…)
       unigram: ndocs × (doc delta)
-Positions count code points in the item's normalised text: the title and the lead department
-names (each only if the page shows it, so they add no match), then the visible blocks, all
-joined by a separator. The columns give each item's title and lead zone lengths (to rank).
+Positions count code points in the item's normalised text: the title from 0 and the lead
+department names from Z (each only if the page shows it, so they add no match; they exist to
+rank, and a position below Z or below 2·Z says a term is in one), then the visible blocks from
+2·Z, blocks joined by a separator.
 """
 from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .postings import SHIFT, gather, postings, varints
 from .text import SEP, norm, norm_blocks
 
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
 NAMES_PER_SHARD = 400
-COLUMN_CHUNK = 4096            # items per d/<k>.json: a query loads the chunks its results fall in
+COLUMN_CHUNK = 4096            # items per d/<k>.json: the page loads the chunks its shown results fall in
+ZONE = 1024                    # positions: title zone from 0, lead names from ZONE, visible text from 2·ZONE
 
 
 def fnv1a(values) -> int:
@@ -61,13 +68,6 @@ def name_hash(s: str) -> int:
     return fnv1a(ord(c) for c in s)
 
 
-def _varint(n: int, out: bytearray) -> None:
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-
-
 @dataclass
 class Doc:
     """One searchable item, in rank order (its index is its id)."""
@@ -76,32 +76,33 @@ class Doc:
     blocks: list[str]                # visible text blocks as shown (not normalised)
     title: str = ""
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
-    category: int = -1               # index into categories, -1 none
-    leads: list[int] = field(default_factory=list)       # indexes into lead facet table
-    status: int = -1                 # index into statuses, -1 none (a site the model does not describe)
+    facets: dict[str, list[int]] = field(default_factory=dict)   # facet key → indexes into its values
 
 
 @dataclass
 class Tables:
     lists: list[dict]                # {"u": url prefix, "t": title, "j": jurisdiction index, "y": year}
     jurisdictions: list[dict]        # {"n": display name, "u": url}
-    categories: list[str]
-    leads: list[dict]                # {"n": name, "u": url or ""}
+    facets: list[dict]               # {"k": key in the URL, "n": label, "v": [[value, label], …]}
     names: dict[str, list[dict]]     # normalised name → entities offered above results
-    statuses: list[str] = field(default_factory=list)    # progress status codes, registry order
-    as_of: str = ""                  # the date statuses hold as of (the search page says so)
 
 
-def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
-    """Write the index for `docs` into `out` (replaced). Returns stats."""
+def folder_writer(out: Path):
+    """`put(path, data)` into a folder replaced first: for an index written outside a build's Writer."""
     if out.exists():
         shutil.rmtree(out)
-    (out / "s").mkdir(parents=True)
-    (out / "f").mkdir()
-    (out / "n").mkdir()
 
-    post: dict[str, list] = {}       # key → [bytearray, last doc, ndocs]
-    tz_col, lz_col = [], []
+    def put(path: str, data: bytes) -> None:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return put
+
+
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
+    """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats."""
+
+    tz_col, lz_col, texts = [], [], []
     chars = 0
     for d, doc in enumerate(docs):
         blocks = norm_blocks(doc.blocks)
@@ -111,45 +112,26 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
             nt = ""
         lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
                              if n and any(n in b for b in blocks))
+        # a zone longer than its room is cut: it only ranks, and a cut zone still matches nothing new
+        nt, lead_zone = nt[:ZONE - 1], lead_zone[:ZONE - 1]
         text = nt + SEP + lead_zone + SEP + SEP.join(blocks)
         tz_col.append(len(nt))
         lz_col.append(len(lead_zone))
         chars += len(text)
-        _add_doc(post, d, text)
-        frag = out / "f" / str(d >> 8)
-        if d & 0xFF == 0:
-            frag.mkdir(exist_ok=True)
-        (frag / f"{d}.json").write_text(
-            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8")
+        texts.append(text)
+        put(f"f/{d >> 8}/{d}.json",
+            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
 
-    total = sum(len(v[0]) for v in post.values())
-    n_keys = len(post)
+    post = postings(texts, zones=(tz_col, lz_col, ZONE))
+    del texts
+    total = int(post.lengths.sum())
+    n_keys = len(post.keys)
     n_shards = 1
     # Headers add roughly 40 %. Stop at about two keys a shard: a few common keys hold most of the bytes,
     # no number of shards makes one key smaller, and more shards would only be empty files.
     while n_shards * SHARD_TARGET_BYTES < total * 1.4 and n_shards * 4 <= n_keys:
         n_shards *= 2
-    shards: dict[int, list[str]] = defaultdict(list)
-    for key in post:
-        cp1 = ord(key[0])
-        cp2 = ord(key[1]) if len(key) > 1 else 0
-        shards[key_hash(cp1, cp2) % n_shards].append(key)
-    sizes = []
-    for k in range(n_shards):
-        keys = sorted(shards.get(k, ()))
-        head, body = bytearray(), bytearray()
-        _varint(len(keys), head)
-        for key in keys:
-            buf, _, nd = post[key]
-            _varint(ord(key[0]), head)
-            _varint(ord(key[1]) if len(key) > 1 else 0, head)
-            _varint(nd, head)
-            _varint(len(buf), head)
-            body += buf
-        data = bytes(head + body)
-        (out / "s" / f"{k}.bin").write_bytes(data)
-        sizes.append(len(data))
+    sizes = _write_shards(put, post, n_shards)
     del post
 
     # names offered above results (departments, jurisdictions)
@@ -158,30 +140,30 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
     for name, ents in tables.names.items():
         name_shards[name_hash(name) % n_names][name] = ents
     for k in range(n_names):
-        (out / "n" / f"{k}.json").write_text(
-            json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8")
+        put(f"n/{k}.json", json.dumps(name_shards.get(k, {}), ensure_ascii=False, separators=(",", ":")).encode())
 
+    # What a search needs for every result: its URL, from runs of consecutive numbers in one list.
+    # What the page needs only for the results it shows and for filters: the columns and the tables.
+    numeric = all(_numeric(d.url_suffix) for d in docs)
     columns = {
         "l": [d.list_index for d in docs],
-        **({"num": [int(d.url_suffix[:-1]) for d in docs]}
-           if all(_numeric(d.url_suffix) for d in docs) else {"s": [d.url_suffix for d in docs]}),
-        "c": [d.category for d in docs],
-        "h": [d.leads[0] if len(d.leads) == 1 else d.leads for d in docs],
-        "st": [d.status for d in docs],
-        "tz": tz_col, "lz": lz_col,
+        **({} if numeric else {"s": [d.url_suffix for d in docs]}),
+        **{"f" + f["k"]: [_one_or_many(d.facets.get(f["k"], [])) for d in docs] for f in tables.facets},
     }
-    (out / "d").mkdir()
     for k, start in enumerate(range(0, len(docs), COLUMN_CHUNK)):
         chunk = {name: col[start:start + COLUMN_CHUNK] for name, col in columns.items()}
-        (out / "d" / f"{k}.json").write_text(json.dumps(chunk, separators=(",", ":")), encoding="utf-8")
+        put(f"d/{k}.json", json.dumps(chunk, separators=(",", ":")).encode())
+    put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions,
+                                   "fv": {f["k"]: f["v"] for f in tables.facets}},
+                                  ensure_ascii=False, separators=(",", ":")).encode())
     manifest = {
-        "v": 2, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
-        "C": COLUMN_CHUNK, "lists": tables.lists, "juris": tables.jurisdictions,
-        "cats": tables.categories, "leads": tables.leads, "sts": tables.statuses, "asof": tables.as_of,
+        "v": 3, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
+        "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
+        "facets": [[f["k"], f["n"]] for f in tables.facets],
+        "runs": url_runs(docs) if numeric else None,
     }
     mbytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    (out / "manifest.json").write_bytes(mbytes)
+    put("manifest.json", mbytes)
     sizes.sort()
     return {
         "items": len(docs), "chars": chars, "postings_bytes": total, "keys": n_keys, "shards": n_shards,
@@ -190,6 +172,24 @@ def write_index(out: Path, docs: list[Doc], tables: Tables, build_id: str = "") 
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def _one_or_many(values: list[int]):
+    """An item's facet values in a column: -1 for none, the index for one, a list for more."""
+    return values[0] if len(values) == 1 else values or -1
+
+
+def url_runs(docs: list[Doc]) -> list[int]:
+    """[list, first number, count, …] per run of items of one list numbered one after another: items
+    are in rank order, which keeps a list's items together, so a list is usually one run."""
+    runs: list[int] = []
+    for doc in docs:
+        number = int(doc.url_suffix[:-1])
+        if runs and runs[-3] == doc.list_index and runs[-2] + runs[-1] == number:
+            runs[-1] += 1
+        else:
+            runs += [doc.list_index, number, 1]
+    return runs
 
 
 def _numeric(suffix: str) -> bool:
@@ -215,27 +215,44 @@ def t2s_mask() -> str:
     return base64.b64encode(bytes(bits)).decode()
 
 
-def _add_doc(post: dict, d: int, text: str) -> None:
-    occ: dict[str, list[int]] = defaultdict(list)
-    for i in range(len(text) - 1):
-        bg = text[i:i + 2]
-        occ[bg].append(i)
-    for key in set(text):
-        if key != SEP:
-            occ[key] = None  # unigram: item list only
-    for key, ps in occ.items():
-        if ps is not None and SEP in key:
-            continue
-        ent = post.get(key)
-        if ent is None:
-            ent = post[key] = [bytearray(), 0, 0]
-        buf = ent[0]
-        _varint(d - ent[1], buf)
-        ent[1] = d
-        ent[2] += 1
-        if ps is not None:
-            _varint(len(ps), buf)
-            prev = 0
-            for p in ps:
-                _varint(p - prev, buf)
-                prev = p
+def _write_shards(put, post, n_shards: int) -> list[int]:
+    """Shard k holds the keys whose FNV-1a hash is k modulo the shard count, in key order: a header of
+    (count, then cp1, cp2, ndocs, nbytes per key), then their payloads. Returns the shard sizes."""
+    cp1 = post.keys >> np.uint64(SHIFT)
+    cp2 = post.keys & np.uint64((1 << SHIFT) - 1)
+    shard = (_fnv_pairs(cp1, cp2) % n_shards).astype(np.int64)
+    order = np.lexsort((post.keys, shard))           # by shard, then key
+    shard, cp1, cp2 = shard[order], cp1[order].astype(np.int64), cp2[order].astype(np.int64)
+    ndocs, lengths = post.ndocs[order], post.lengths[order]
+    body = gather(post.data, post.starts[order], lengths)
+    counts = np.bincount(shard, minlength=n_shards)
+    # header values: each shard's count, then four per key; a shard's count goes before its first key
+    values = np.empty(n_shards + 4 * len(order), dtype=np.int64)
+    key_slot = np.arange(len(order)) * 4 + shard + 1
+    for k, column in enumerate((cp1, cp2, ndocs, lengths)):
+        values[key_slot + k] = column
+    first_key = np.cumsum(counts) - counts
+    count_slot = first_key * 4 + np.arange(n_shards)
+    values[count_slot] = counts
+    head, head_at = varints(values)
+    head_ends = np.append(head_at[count_slot[1:]], len(head))
+    cum = np.concatenate(([0], np.cumsum(lengths)))
+    sizes = []
+    for k in range(n_shards):
+        data = (head[head_at[count_slot[k]]:head_ends[k]].tobytes()
+                + body[cum[first_key[k]]:cum[first_key[k] + counts[k]]].tobytes())
+        put(f"s/{k}.bin", data)
+        sizes.append(len(data))
+    return sizes
+
+
+def _fnv_pairs(cp1: np.ndarray, cp2: np.ndarray) -> np.ndarray:
+    """`key_hash` of every (cp1, cp2), at once."""
+    h = np.full(len(cp1), FNV_OFFSET, dtype=np.uint64)
+    for v in (cp1, cp2):
+        v = v.astype(np.uint64)
+        for _ in range(3):
+            h ^= v & np.uint64(0xFF)
+            h = (h * np.uint64(FNV_PRIME)) & np.uint64(0xFFFFFFFF)
+            v = v >> np.uint64(8)
+    return h

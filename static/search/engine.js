@@ -87,16 +87,25 @@ export class Engine {
         this.n = m.n;
         const bin = atob(m.tmask || "");
         this.tmask = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+        // runs [list, first number, count, …] → the first item of each run, to find a doc's run
+        this.runStart = [];
+        if (m.runs) for (let i = 0, d = 0; i < m.runs.length; i += 3) { this.runStart.push(d); d += m.runs[i + 2]; }
       });
     }
     return this.ready;
   }
 
-  // Load the column chunks that hold `docs`; col() and leads() then answer for them.
+  // What only the page needs, for the results it shows and for filters: the tables (lists, jurisdictions,
+  // each filter's values, merged into this.m) and the column chunks that hold `docs`; col() and facet()
+  // then answer for them. A search itself (run, url) needs neither.
   async rows(docs) {
+    if (!this.tablesP) {
+      this.tablesP = this.load(this.base + "tables.json", "json").then((t) => { Object.assign(this.m, t); });
+      this.tablesP.catch(() => { this.tablesP = null; });
+    }
     const C = this.m.C, want = new Set();
     for (const doc of docs) want.add(Math.floor(doc / C));
-    await Promise.all([...want].map((k) => {
+    await Promise.all([this.tablesP, ...[...want].map((k) => {
       let p = this.chunks.get(k);
       if (!p) {
         p = this.load(`${this.base}d/${k}.json`, "json").then((c) => { this.cols[k] = c; });
@@ -104,7 +113,7 @@ export class Engine {
         this.chunks.set(k, p);
       }
       return p;
-    }));
+    })]);
   }
 
   col(name, doc) {
@@ -112,9 +121,10 @@ export class Engine {
     return this.cols[k][name][doc - k * this.m.C];
   }
 
-  leads(doc) {
-    const h = this.col("h", doc);
-    return Array.isArray(h) ? h : h < 0 ? [] : [h];
+  // An item's values of one filter, as [value, label] pairs (columns loaded).
+  facet(doc, f) {
+    const v = this.col("f" + f, doc), table = this.m.fv[f];
+    return (Array.isArray(v) ? v : v < 0 ? [] : [v]).map((i) => table[i]);
   }
 
   // The t2s table is loaded only for a query with a character it may change.
@@ -206,11 +216,10 @@ export class Engine {
     for (const doc of lists[order[0]].keys()) {
       if (order.every((i) => lists[i].has(doc))) candidates.push(doc);
     }
-    await this.rows(candidates);
+    const Z = this.m.Z;   // positions: title zone below Z, lead names below 2·Z, then the visible text
     for (const doc of candidates) {
       const p0 = lists[0].get(doc);
       let ti = false, ld = false, hit = false;
-      const te = this.col("tz", doc), ls = te + 1, le = ls + this.col("lz", doc);
       for (const p of p0) {
         let good = true;
         for (let i = 1; i < offs.length; i++) {
@@ -218,8 +227,8 @@ export class Engine {
         }
         if (!good) continue;
         hit = true;
-        if (p < te) ti = true;
-        else if (p >= ls && p < le) ld = true;
+        if (p < Z) ti = true;
+        else if (p < 2 * Z) ld = true;
       }
       if (hit) out.set(doc, { ti, le: ld });
     }
@@ -243,12 +252,18 @@ export class Engine {
     return out;
   }
 
-  // URL of a doc returned by run() (its columns are loaded).
+  // URL of a doc returned by run(): from the manifest's runs (or, for a site whose URLs are not numbered,
+  // from its loaded columns).
   url(doc) {
-    const prefix = this.m.lists[this.col("l", doc)].u;
-    if (!this.cols[Math.floor(doc / this.m.C)].num) return prefix + this.col("s", doc);
-    const n = this.col("num", doc);
-    return prefix + (n < 10 ? "0" + n : n) + "/";
+    const m = this.m;
+    if (!m.runs) return m.lu[this.col("l", doc)] + this.col("s", doc);
+    let lo = 0, hi = this.runStart.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.runStart[mid] <= doc) lo = mid; else hi = mid - 1;
+    }
+    const n = m.runs[3 * lo + 1] + doc - this.runStart[lo];
+    return m.lu[m.runs[3 * lo]] + (n < 10 ? "0" + n : n) + "/";
   }
 
   // Full search: {terms, docs (rank order), perTerm counts}
@@ -271,7 +286,7 @@ export class Engine {
       if (ok) scored.push([doc, ti, le]);
     }
     scored.sort((a, b) => b[1] - a[1] || b[2] - a[2] || a[0] - b[0]);
-    await this.rows(scored.map((s) => s[0]));   // one-character terms never needed them to rank
+    if (!this.m.runs) await this.rows(scored.map((s) => s[0]));   // URLs from columns
     return { terms, docs: scored.map((s) => s[0]), tiers: scored, counts, maps };
   }
 

@@ -4,14 +4,14 @@
 
 const app = document.getElementById("search-app");
 const PAGE = 20;
-const FACETS = [
-  ["j", "地区"], ["y", "年份"], ["c", "分类"], ["d", "牵头部门"], ["st", "状态"],
-];
 
 const { Engine, browserLoader, norm, splitTerms } = await import(app.dataset.engine);
 const engine = new Engine(app.dataset.index || "/search/i/", browserLoader());
-
 window.archiveSearch = async (query) => engine.search(String(query ?? ""));
+
+await engine.init();
+// The filters, [key in the URL, label], as the index declares them (archive/search_index.py FACETS).
+const FACETS = engine.m.facets || [];
 
 const $ = (sel) => app.querySelector(sel);
 const form = $("#search-form");
@@ -51,12 +51,7 @@ function writeState(st, replace) {
 
 // Facet values of one item, as [key, label] pairs (a facet may have several, e.g. two leads).
 function facetValues(doc, f) {
-  const m = engine.m, lst = m.lists[engine.col("l", doc)], c = engine.col("c", doc);
-  if (f === "j") { const j = m.juris[lst.j]; return [[j.u.replace(/^\/|\/$/g, ""), j.n]]; }
-  if (f === "y") return lst.y ? [[String(lst.y), String(lst.y) + "年"]] : [];
-  if (f === "c") return c >= 0 ? [[m.cats[c], m.cats[c]]] : [];
-  if (f === "st") { const s = engine.col("st", doc); return s >= 0 ? [[m.sts[s], m.sts[s]]] : []; }
-  return engine.leads(doc).map((h) => [m.leads[h].n, m.leads[h].n]);
+  return engine.facet(doc, f);
 }
 
 function matchesFacet(doc, f, v) {
@@ -66,7 +61,9 @@ function matchesFacet(doc, f, v) {
 let seq = 0;
 let current = null;
 
-async function render(st) {
+// `focus`: the filter control to keep focus on once the filters are redrawn (they are replaced, and the
+// results below them can take a while longer).
+async function render(st, focus) {
   const my = ++seq;
   input.value = st.q;
   const header = document.getElementById("site-q");
@@ -87,17 +84,19 @@ async function render(st) {
     status.textContent = "搜索索引加载失败，请刷新重试。";
     throw e;
   }
+  const filtered = FACETS.some(([f]) => st[f]);
+  // Every result's columns only when filters are open or in use: a search itself never needs them.
+  if (filtered || filtersOpen) await engine.rows(r.docs);
   if (my !== seq) return;
   renderNames(names);
   const all = r.docs;
-  const shown = all.filter((doc) => FACETS.every(([f]) => matchesFacet(doc, f, st[f])));
-  renderFilters(st, all);
-  restoreFocus();
+  const shown = filtered ? all.filter((doc) => FACETS.every(([f]) => matchesFacet(doc, f, st[f]))) : all;
+  if (filtered || filtersOpen) renderFilters(st, all); else offerFilters(st, all);
+  if (focus) focus()?.focus();
   current = { st, r, shown, n: 0 };
   list.replaceChildren();
   listHeading.hidden = !shown.length;
   hint.replaceChildren();
-  const filtered = FACETS.some(([f]) => st[f]);
   if (!all.length) {
     status.textContent = `没有找到同时包含${r.terms.map((t) => `“${t.raw}”`).join("、")}的项目。`;
     await renderSuggestions(r, names);
@@ -133,14 +132,23 @@ function renderNames(names) {
   namesBox.append(el("h2", {}, head), ul);
 }
 
-// The filter control a keyboard user just used is drawn anew with the new counts: focus goes back to it as
-// soon as it exists, before the status line announces the result (not after the excerpts have loaded).
-let refocus = null;
+let filtersOpen = false;
 
-function restoreFocus() {
-  const target = refocus && refocus();
-  refocus = null;
-  target?.focus();
+// A button instead of the filters: counting them needs every result's columns, which a reader who only
+// reads the first results never downloads.
+function offerFilters(st, all) {
+  filtersBox.replaceChildren();
+  if (!all.length) return;
+  const open = el("button", { type: "button", class: "open-filters", "aria-expanded": "false" },
+    `按${FACETS.map(([, label]) => label.replace(/（.*）$/, "")).join("、")}筛选`);
+  open.addEventListener("click", async () => {
+    filtersOpen = true;
+    open.disabled = true;
+    await engine.rows(all);
+    if (current && current.r.docs === all) renderFilters(st, all);
+    document.getElementById(`facet-${FACETS[0][0]}`)?.focus();
+  });
+  filtersBox.append(open);
 }
 
 function renderFilters(st, all) {
@@ -169,20 +177,16 @@ function renderFilters(st, all) {
     sel.addEventListener("change", () => {
       const ns = { ...readState(), [f]: sel.value };
       writeState(ns);
-      refocus = () => document.getElementById(id);
-      render(ns);
+      render(ns, () => document.getElementById(id));
     });
     // A status holds as of the build's date: the filter says which (issue 11: every status is dated).
-    const text = f === "st" && engine.m.asof ? `${label}（截至 ${engine.m.asof}）` : label;
-    filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, text), sel));
+    filtersBox.append(el("div", { class: "facet" }, el("label", { for: id }, label), sel));
   }
   if (FACETS.some(([f]) => st[f])) {
     const clear = el("button", { type: "button", class: "clear" }, "清除筛选");
     clear.addEventListener("click", () => {
       // The button goes with the filters it cleared: keep keyboard focus in the filters, not lost on <body>.
-      const ns = { q: st.q }; writeState(ns);
-      refocus = () => filtersBox.querySelector("select");
-      render(ns);
+      const ns = { q: st.q }; writeState(ns); render(ns, () => filtersBox.querySelector("select"));
     });
     filtersBox.append(clear);
   }
@@ -192,7 +196,8 @@ async function more() {
   const c = current;
   if (!c) return;
   const slice = c.shown.slice(c.n, c.n + PAGE);
-  const frags = await Promise.all(slice.map((doc) => engine.fragment(doc).catch(() => null)));
+  const [frags] = await Promise.all([Promise.all(slice.map((doc) => engine.fragment(doc).catch(() => null))),
+    engine.rows(slice)]);
   if (c !== current) return;
   const terms = variantsOf(c.r.terms);
   let first = null;
@@ -287,7 +292,7 @@ function resultItem(doc, frag, terms) {
   const j = m.juris[lst.j];
   const bits = [j.n, lst.y ? `${lst.y}年` : "", lst.t].filter(Boolean);
   meta.append(bits.join(" · "));
-  const leads = engine.leads(doc).map((h) => m.leads[h].n);
+  const leads = FACETS.some(([f]) => f === "d") ? engine.facet(doc, "d").map(([, label]) => label) : [];
   if (leads.length) meta.append(el("span", { class: "lead" }, `牵头：${leads.join("、")}`));
   const li = el("li", { class: "result" }, el("h3", {}, a), meta);
   if (frag) {

@@ -1,0 +1,187 @@
+"""The build cache never leaves anything stale: after every kind of edit an editor or a developer makes,
+the site a rebuild writes with the cache is, byte for byte and file for file, the site a clean build writes.
+
+A small generated corpus (benchmarks/make_corpus.py) and a copy of the code (templates and site.yaml are
+edited too) are built with `build.py` as a user runs it: once incrementally into one folder, and from
+nothing into another, after each edit.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from contentfixture import ROOT
+
+ITEMS = 80
+CODE = ("build.py", "archive", "templates", "static", "registry")
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under `folder`."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None) for p in folder.rglob("*")}
+
+
+def differences(a: dict, b: dict) -> list[str]:
+    return sorted(p for p in a.keys() | b.keys() if a.get(p, "missing") != b.get(p, "missing"))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cache")
+    code = base / "code"
+    code.mkdir()
+    for name in CODE:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, code / name)
+    corpus = base / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(ITEMS), str(corpus)],
+                   check=True, capture_output=True)
+    return code, corpus, base
+
+
+def build(code: Path, corpus: Path, out: Path) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, str(code / "build.py"), "--content", str(corpus / "content"),
+                             "--out", str(out)], capture_output=True, text=True, cwd=code)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def rendered(result: subprocess.CompletedProcess) -> int:
+    """Pages rendered again, from the build's summary line."""
+    return int(result.stdout.split("重新渲染 ")[1].split(" ")[0])
+
+
+def check_same_as_clean(code, corpus, base, name: str) -> subprocess.CompletedProcess:
+    incremental = build(code, corpus, base / "inc" / "site")
+    clean_dir = base / f"clean-{name}"
+    build(code, corpus, clean_dir / "site")
+    wrong = differences(tree(base / "inc" / "site"), tree(clean_dir / "site"))
+    assert not wrong, f"after {name}, stale or missing: {wrong[:10]}"
+    shutil.rmtree(clean_dir)
+    return incremental
+
+
+def first_item(corpus: Path) -> Path:
+    return sorted((corpus / "content").glob("*/*.md"))[0]
+
+
+def edit_item(code, corpus):
+    path = first_item(corpus)
+    path.write_text(path.read_text(encoding="utf-8") + "\n新增一句用于测试的正文。\n", encoding="utf-8")
+
+
+def add_item(code, corpus):
+    folder = sorted((corpus / "content").iterdir())[-1]
+    last = sorted(folder.glob("*.md"))[-1].read_text(encoding="utf-8")
+    number = max(int(p.stem) for p in folder.glob("*.md")) + 1
+    (folder / f"{number:02d}.md").write_text(last.replace(last.split("\n")[1], f"number: {number}", 1),
+                                              encoding="utf-8")
+
+
+def delete_item(code, corpus):
+    folder = sorted((corpus / "content").iterdir())[1]
+    sorted(folder.glob("*.md"))[-1].unlink()
+
+
+def rename_lead(code, corpus):
+    """An item now prints a lead department under a name the registry does not know yet."""
+    path = first_item(corpus)
+    text = path.read_text(encoding="utf-8")
+    lead = next(line for line in text.split("\n") if line.startswith("lead:"))
+    path.write_text(text.replace(lead, "lead: [测试用新名称局]", 1), encoding="utf-8")
+
+
+def add_alias(code, corpus):
+    """…and then the registry learns that name as an alias of a department."""
+    list_yaml = yaml.safe_load((first_item(corpus).parent / "_list.yaml").read_text(encoding="utf-8"))
+    registry = corpus / "registry" / "departments" / f"{list_yaml['jurisdiction'].replace('/', '-')}.yaml"
+    data = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    data["departments"][0]["aliases"] = list(data["departments"][0].get("aliases") or []) + ["测试用新名称局"]
+    registry.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def change_included_template(code, corpus):
+    path = code / "templates" / "_macros.html"
+    path.write_text(path.read_text(encoding="utf-8") + "{# edited #}\n<!-- 测试 -->\n", encoding="utf-8")
+    page = code / "templates" / "base.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</footer>", "<p>测试页脚</p></footer>", 1),
+                    encoding="utf-8")
+
+
+def change_topics_registry(code, corpus):
+    path = corpus / "registry" / "topics.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["topics"][0]["keywords"] = list(data["topics"][0]["keywords"]) + ["服务"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def change_site_yaml(code, corpus):
+    path = code / "templates" / "site.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["base_url"] = data["base_url"].rstrip("/") + "/archive-test"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def change_stylesheet(code, corpus):
+    path = code / "static" / "site.css"
+    path.write_text(path.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+
+
+EDITS = [edit_item, add_item, delete_item, rename_lead, add_alias, change_included_template,
+         change_topics_registry, change_site_yaml, change_stylesheet]
+
+
+def test_every_edit_rebuilds_to_exactly_the_clean_site(project):
+    code, corpus, base = project
+    first = build(code, corpus, base / "inc" / "site")
+    pages = rendered(first)
+    again = check_same_as_clean(code, corpus, base, "nothing")
+    assert rendered(again) == 0, "an unchanged project renders nothing again"
+    for edit in EDITS:
+        edit(code, corpus)
+        result = check_same_as_clean(code, corpus, base, edit.__name__)
+        if edit is edit_item:
+            # the item, its list, neighbours, departments, topic, year pages: a handful, not the site
+            assert 0 < rendered(result) < pages // 4, result.stdout
+        if edit in (change_included_template, change_site_yaml, change_stylesheet):
+            assert rendered(result) >= pages * 0.9, result.stdout
+    assert "警告：构建缓存" not in result.stderr
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_path):
+    code, corpus, _ = project
+    out = tmp_path / "site"
+    build(code, corpus, out)
+    expected = tree(out)
+    cache = tmp_path / ".cache" / "build.json"
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) // 2])                      # a build killed while saving, a bad disk
+    damaged = build(code, corpus, out)
+    assert damaged.stderr.count("警告：构建缓存") == 1 and "已损坏" in damaged.stderr, damaged.stderr
+    assert differences(tree(out), expected) == []
+    header, _, payload = cache.read_bytes().partition(b"\n")
+    cache.write_bytes(json.dumps(json.loads(header) | {"code": "another version"}).encode() + b"\n" + payload)
+    foreign = build(code, corpus, out)
+    assert foreign.stderr.count("警告：构建缓存") == 1 and "另一版本" in foreign.stderr, foreign.stderr
+    assert differences(tree(out), expected) == []
+    for listing in (tmp_path / ".cache" / "trees").iterdir():      # the lists of the two sites' files
+        listing.write_bytes(b"{}")
+    untrusted = build(code, corpus, out)
+    assert rendered(untrusted) > 0 and differences(tree(out), expected) == []
+
+
+def test_a_file_changed_by_hand_in_the_site_is_not_copied(project, tmp_path):
+    code, corpus, _ = project
+    out = tmp_path / "site"
+    build(code, corpus, out)
+    expected = tree(out)
+    page = next(out.glob("*/*/*/*/index.html"))
+    page.write_bytes(b"changed by hand")
+    build(code, corpus, out)
+    build(code, corpus, out)       # the spare, holding the hand-changed file, is brought up to date too
+    assert differences(tree(out), expected) == []

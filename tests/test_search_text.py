@@ -1,0 +1,82 @@
+"""The index stage's fast page reader and its numpy postings give exactly what the plain versions give."""
+from __future__ import annotations
+
+import random
+
+from archive.search.postings import postings
+from archive.search.text import SEP, page_blocks, page_blocks_slow
+
+
+def test_fast_reader_agrees_with_html_parser_on_every_page(built_site):
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) > 300
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert page_blocks(text) == page_blocks_slow(text), page
+
+
+def test_fast_reader_falls_back_on_html_it_does_not_know():
+    odd = [
+        '<div data-pagefind-body><p>a < b 和 c</p></div>',                          # a stray "<"
+        '<div data-pagefind-body><p>甲<br/>乙</p><script>if (a<b) x()</script><p>丙</p></div>',
+        '<div data-pagefind-body><p hidden>隐藏</p><p style="display: none">也隐藏</p><p>见</p></div>',
+        "<div data-pagefind-body><p title='单引号'>文字&amp;&#x4e2d;</p><![CDATA[x]]><p>完</p></div>",
+        '<DIV DATA-PAGEFIND-BODY><P>大写<LI>自动闭合<LI>第二项</DIV><footer>页脚</footer>',
+        '<main><p>正文外</p></main>',
+    ]
+    for html in odd:
+        assert page_blocks(html) == page_blocks_slow(html), html
+
+
+def plain_postings(texts: list[str]) -> dict:
+    """The loop the numpy version replaced: key → payload values, per item in order."""
+    out: dict = {}
+    for d, text in enumerate(texts):
+        seen: dict = {}
+        for i in range(len(text) - 1):
+            if SEP not in text[i:i + 2]:
+                seen.setdefault(text[i:i + 2], []).append(i)
+        for c in set(text) - {SEP}:
+            seen[c] = None
+        for key, positions in seen.items():
+            out.setdefault(key, []).append((d, positions))
+    return out
+
+
+def decode(payload: bytes, bigram: bool) -> list:
+    values, n, shift = [], 0, 0
+    for byte in payload:
+        n |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            values.append(n)
+            n, shift = 0, 0
+    docs, at, doc = [], 0, 0
+    while at < len(values):
+        doc += values[at]
+        at += 1
+        if bigram:
+            count = values[at]
+            deltas = values[at + 1:at + 1 + count]
+            positions = [sum(deltas[:k + 1]) for k in range(count)]
+            at += 1 + count
+            docs.append((doc, positions))
+        else:
+            docs.append((doc, None))
+    return docs
+
+
+def test_numpy_postings_match_the_plain_loop(monkeypatch):
+    rng = random.Random(5)
+    alphabet = "养老服务建设社区医疗" + SEP + "ab1"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    texts[7] = "长" * 300 + "𠀀𠀁" + "x" * 200          # positions past 127 and 16,383 need more varint bytes
+    monkeypatch.setattr("archive.search.postings.PART_ENTRIES", 500)      # several parts, as at 100,000 items
+    got = postings(texts)
+    want = plain_postings(texts)
+    assert len(got.keys) == len(want)
+    for n, key in enumerate(got.keys.tolist()):
+        cp1, cp2 = key >> 21, key & ((1 << 21) - 1)
+        text = chr(cp1) + (chr(cp2) if cp2 else "")
+        docs = decode(got.payload(n), bigram=bool(cp2))
+        assert docs == want[text] and got.ndocs[n] == len(docs), text
