@@ -26,6 +26,11 @@ def _overlapping(rx: re.Pattern, text: str, pos: int):
         pos = m.start() + 1
 
 
+def is_tab_row(text: str) -> bool:
+    """"1\t城区学校扩容\t186\t县教育局": three or more cells separated by tabs."""
+    return len([c for c in text.split("\t") if c.strip(WS)]) >= 3
+
+
 @dataclass
 class Doc:
     raw_lines: list[str]
@@ -93,6 +98,8 @@ class Doc:
             line = Line(no=i + 1, text=text, copy=match_copy(text).text)
             if PAGE_MARK.match(text):
                 line.kind = "page"              # "— 3 —": a page number, never content
+            elif is_tab_row(text):
+                line.kind = "table"             # an HTML table copied as text: cells between tabs
             elif self.is_header_line(line.copy):
                 line.kind = "header"            # a table's header row printed as one line
             elif text.count("|") >= 2 or text.endswith("|"):

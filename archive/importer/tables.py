@@ -39,7 +39,8 @@ class Table:
 
 
 def split_pipe_row(text: str) -> list[str]:
-    cells = [c.strip() for c in text.split("|")]
+    """Cells of a row separated by `|` or, as a table copied from a web page pastes, by tabs."""
+    cells = [c.strip() for c in re.split(r"\||\t", text)]
     if text.strip().startswith("|"):
         cells = cells[1:]
     while cells and cells[-1] == "":
@@ -65,6 +66,8 @@ def _cells_to_row(roles, headers, cells, lines) -> TableRow:
         if not role or not cell:
             continue
         text = despace(cell)
+        if role == "note":                 # "186" says nothing without its header: "得票数：186"
+            text = f"{despace(header)}：{text}"
         key = f"status:{despace(header)}" if role == "status" else role
         row.cells[key] = (row.cells[key] + "、" + text) if key in row.cells and role in ("lead", "partners") else text
     return row

@@ -14,7 +14,7 @@ from ..labels import match_copy
 from ..model import Item
 from .. import runon_table
 from ..cell_table import parse_cell_table
-from ..tables import Table, despace, parse_pipe_table
+from ..tables import Table, despace, parse_pipe_table, split_pipe_row
 from ..text import COUNT, WS, split_names, strip_line
 
 NAME = "table"
@@ -40,7 +40,7 @@ def find(doc: Doc) -> list[Table]:
         while j < len(lines) and lines[j].kind == "table":
             j += 1
         run = lines[k:j]
-        one_cell = sum(1 for ln in run if len([c for c in ln.text.split("|") if c.strip()]) <= 1)
+        one_cell = sum(1 for ln in run if len([c for c in split_pipe_row(ln.text) if c]) <= 1)
         if one_cell * 5 >= len(run) * 4:
             table = _cells_with_bars(doc, run)       # "cell |" one per line
         else:
