@@ -12,7 +12,7 @@ import pytest
 from archive.importer import read_document
 from archive.importer.doc import Doc
 from archive.importer.labels import load_labels
-from archive.importer.readers import TEXT_READERS
+from archive.importer.readers import choose
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,8 @@ def winner(text: str) -> str:
     doc = Doc.from_text(text, load_labels())
     from archive.importer.readers import tables
     tables.find(doc)
-    return max(TEXT_READERS, key=lambda r: r.detect(doc)).NAME
+    best = choose(doc)
+    return best.NAME if best else ""
 
 
 # ---------------------------------------------------------------- headings

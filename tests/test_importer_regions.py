@@ -26,3 +26,21 @@ def test_tab_separated_rows_are_a_table_and_an_unknown_column_stays_out_of_the_f
 def test_a_sentence_with_two_tabs_is_a_table_row_only_under_a_header():
     items, _, diagnosis = read("说明\t见附件\t另行通知\n")
     assert items == [] and diagnosis
+
+
+def test_a_quoted_list_in_the_intro_does_not_beat_numbered_items():
+    text = ("今年,我市将重点实施“教育提质”、“健康惠民”、“住房保障”、“道路畅通”、“食品安全”五大类民生实事。\n"
+            "一、教育提质。新建中小学校8所。牵头单位:市教育局。完成时限:2023年12月底。\n"
+            "二、健康惠民。建成医共体5个。牵头单位:市卫健委。完成时限:2023年11月底。\n"
+            "三、住房保障。筹集租赁住房3000套。牵头单位:市住建局,配合单位:市财政局。完成时限:2023年12月底。\n")
+    items, unplaced, _ = read(text)
+    assert [(it.number, it.lead, it.partners, it.deadline_text) for it in items] == [
+        (1, ["市教育局"], [], "2023年12月底"), (2, ["市卫健委"], [], "2023年11月底"),
+        (3, ["市住建局"], ["市财政局"], "2023年12月底")]
+    assert {it.reader for it in items} == {"headings"} and unplaced == []
+
+
+def test_the_quoted_list_is_read_where_nothing_numbered_is_there():
+    items, _, _ = read("2024年,我县实施“暖心工程”、“安居工程”、“畅通工程”三项民生工程。\n")
+    assert [(it.number, it.title) for it in items] == [(1, "“暖心工程”"), (2, "“安居工程”"), (3, "“畅通工程”")]
+    assert all("uncertain" in it.flags for it in items)

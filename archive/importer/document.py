@@ -16,7 +16,7 @@ from .doc import Doc
 from .labels import Labels, load_labels
 from .metadata import detect_metadata
 from .model import ImportResult, Item
-from .readers import TEXT_READERS, tables as table_reader
+from .readers import choose, tables as table_reader
 
 
 def parse(text: str, labels: Labels | None = None) -> ImportResult:
@@ -35,9 +35,8 @@ def parse(text: str, labels: Labels | None = None) -> ImportResult:
 def _parse(text: str, labels: Labels | None) -> ImportResult:
     doc = Doc.from_text(text, labels or load_labels())
     tables = table_reader.find(doc)
-    scored = [(reader.detect(doc), -k, reader) for k, reader in enumerate(TEXT_READERS)]
-    score, _, best = max(scored, key=lambda s: s[:2])
-    items = best.read(doc) if score > 0 else _no_reader(doc)
+    best = choose(doc)
+    items = best.read(doc) if best else _no_reader(doc)
     items = table_reader.merge(doc, tables, items)
     items.sort(key=lambda it: (it.source_lines[0] if it.source_lines else 0))
     result = ImportResult(items=items, metadata_lines=sorted(doc.metadata_lines), unplaced=sorted(doc.unplaced),

@@ -99,6 +99,11 @@ def detect(doc: Doc) -> float:
     return float(max(len(best[1]) if best else 0, quoted[1].group().count("“") if quoted else 0))
 
 
+def guesses(doc: Doc) -> bool:
+    """Without a run of numbers the items are split at ；or quotes: their boundaries are a guess."""
+    return _best_chain(doc) is None
+
+
 def read(doc: Doc) -> list[Item]:
     numbered = _best_chain(doc)
     if numbered:

@@ -50,6 +50,10 @@ def detect(doc: Doc) -> float:
     return len(best[1]) * 0.9 if best else 0.0       # below any reader that sees numbers or labels
 
 
+def guesses(doc: Doc) -> bool:
+    return True
+
+
 def read(doc: Doc) -> list[Item]:
     k, run = _run(doc)
     chosen = {id(ln) for ln in run}
