@@ -44,3 +44,26 @@ def test_the_quoted_list_is_read_where_nothing_numbered_is_there():
     items, _, _ = read("2024年,我县实施“暖心工程”、“安居工程”、“畅通工程”三项民生工程。\n")
     assert [(it.number, it.title) for it in items] == [(1, "“暖心工程”"), (2, "“安居工程”"), (3, "“畅通工程”")]
     assert all("uncertain" in it.flags for it in items)
+
+
+PARAGRAPHS = ("2022年为民办实事项目\n"
+              "新建日间照料中心10处,为城区老年人提供助餐服务。由市民政局负责,年底前完成。\n"
+              "改造提升农贸市场6处。由市商务局牵头、市市场监管局配合,10月底前完成。\n"
+              "为全市适龄女性免费开展宫颈癌筛查2万人。由市卫健委负责,年底前完成。\n")
+
+
+def test_unnumbered_paragraphs_under_a_title_line_are_items_numbered_by_position():
+    items, unplaced, _ = read(PARAGRAPHS)
+    assert [(it.number, it.title, it.lead, it.partners, it.deadline_text) for it in items] == [
+        (1, "新建日间照料中心10处,为城区老年人提供助餐服务", ["市民政局"], [], "年底前完成"),
+        (2, "改造提升农贸市场6处", ["市商务局"], ["市市场监管局"], "10月底前完成"),
+        (3, "为全市适龄女性免费开展宫颈癌筛查2万人", ["市卫健委"], [], "年底前完成")]
+    assert items[1].body == "由市商务局牵头、市市场监管局配合,10月底前完成。"     # the sentence, as printed
+    assert all("uncertain" in it.flags and "序号" in it.note for it in items)
+    assert unplaced == []
+
+
+def test_a_labelled_field_wins_over_a_phrase_and_a_phrase_needs_a_unit():
+    items, _, _ = read("实事如下:\n一、新建公园2处,由县住建局负责。牵头单位:县城管局。\n"
+                       "二、改造道路3条,由群众自愿参与,年内建成。\n")
+    assert [(it.lead, it.deadline_text) for it in items] == [(["县城管局"], ""), ([], "年内建成")]

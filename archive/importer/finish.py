@@ -5,6 +5,7 @@ from . import markdown_body
 from .doc import Doc
 from .fields import add_text
 from .model import Draft, Item
+from .phrases import find_phrases
 from .text import WS, ends_terminal
 
 
@@ -23,6 +24,7 @@ def finish(doc: Doc, drafts: list[Draft], reader: str = "") -> list[Item]:
         item.body = markdown_body.render(d.segments)
         item.deadline_text = "；".join(x for x in d.deadline if x)
         item.lead, item.partners = d.lead, d.partners
+        _fields_from_phrases(doc, d, item)
         if d.status_plain or len(d.status) == 1:
             item.status = " ".join(value for _, value in d.status if value)
         else:
@@ -42,6 +44,18 @@ def finish(doc: Doc, drafts: list[Draft], reader: str = "") -> list[Item]:
         item.uncertain_fields = list(dict.fromkeys(d.uncertain_fields))
         items.append(item)
     return items
+
+
+def _fields_from_phrases(doc: Doc, d: Draft, item: Item):
+    """"由市民政局负责，年底前完成。": the fields the labels left empty, from phrases in the text."""
+    if item.lead and item.deadline_text:
+        return
+    texts = [d.title] + [seg[1] if seg[0] == "p" else seg[2] for seg in d.segments if seg[0] in ("p", "m")]
+    found = find_phrases("。".join(t for t in texts if t), doc.labels)
+    if not item.lead and not item.partners:
+        item.lead, item.partners = list(found.get("lead", [])), list(found.get("partners", []))
+    if not item.deadline_text:
+        item.deadline_text = found.get("deadline", "")
 
 
 def _text_after_fields(doc: Doc, d: Draft, is_last: bool):

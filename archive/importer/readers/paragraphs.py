@@ -6,7 +6,9 @@
     为全市60岁以上老人免费体检。
 
 No number, no label: an item is a paragraph of one or two sentences in a run of such
-paragraphs right after a line that announces them (ending in ： or 如下). The run stops at a
+paragraphs right after a line that announces them (ending in ： or 如下) or a title line
+(short, no sentence end). A closing sentence of role and deadline phrases ("由市民政局负责，
+年底前完成。", phrases.yaml) is kept in the body and fills lead and deadline. The run stops at a
 paragraph much longer than the others or one that does not end a sentence (a signature, a
 date). The item boundaries are a guess: every item is flagged uncertain and numbered by
 position.
@@ -19,17 +21,23 @@ import statistics
 from ..doc import Doc
 from ..finish import finish
 from ..model import Draft, Item, Line
+from ..phrases import split_phrase_sentences
 from ..text import WS, ends_terminal
 
 NAME = "paragraphs"
 _INTRO = re.compile(r"[:：]\s*$|如下[。.]?\s*$")
 
 
+def _announces(ln: Line) -> bool:
+    """An intro ending in ： or 如下, or a title line (short, no sentence end) above the run."""
+    return ln.kind == "text" and (bool(_INTRO.search(ln.copy)) or (len(ln.copy) <= 40 and not ends_terminal(ln.text)))
+
+
 def _run(doc: Doc) -> tuple[int, list[Line]] | None:
     lines = doc.free_lines()
     best = None
     for k, ln in enumerate(lines):
-        if not _INTRO.search(ln.copy) or ln.kind != "text":
+        if not _announces(ln):
             continue
         run = []
         for nxt in lines[k + 1:k + 200]:
@@ -60,7 +68,10 @@ def read(doc: Doc) -> list[Item]:
     drafts = []
     for ln in doc.free_lines():
         if id(ln) in chosen:
-            d = Draft(number=len(drafts) + 1, title=ln.text.strip(WS).rstrip("。；;").strip(WS), lines=[ln.no])
+            own, roles = split_phrase_sentences(ln.text.strip(WS), doc.labels)
+            d = Draft(number=len(drafts) + 1, title=own.rstrip("。；;").strip(WS), lines=[ln.no])
+            if roles:                  # "由市民政局负责，年底前完成。": fields for finish(), text as printed
+                d.segments.append(("p", roles, ln.no))
             d.uncertain("number", "原文事项是不编号的并列段落，每段作为一项，序号按出现顺序。")
             drafts.append(d)
         else:
