@@ -67,3 +67,24 @@ def test_a_labelled_field_wins_over_a_phrase_and_a_phrase_needs_a_unit():
     items, _, _ = read("实事如下:\n一、新建公园2处,由县住建局负责。牵头单位:县城管局。\n"
                        "二、改造道路3条,由群众自愿参与,年内建成。\n")
     assert [(it.lead, it.deadline_text) for it in items] == [(["县城管局"], ""), ([], "年内建成")]
+
+
+def test_yi_shi_paragraphs_are_numbered_items_and_the_announcing_sentence_is_not_one():
+    text = ("关于2023年民生实事办理情况的报告\n"
+            "今年以来,区政府围绕群众关切,重点抓好以下几件实事。\n"
+            "一是新建社区食堂12个,解决老年人就餐难问题。由区民政局牵头、各街道配合,9月底前完成。\n"
+            "二是改造城区背街小巷20条。由区住建局负责,年底前完成。\n"
+            "三是新增公办幼儿园学位1500个。由区教育局负责,8月底前完成。\n"
+            "区人民政府办公室\n")
+    items, unplaced, _ = read(text)
+    assert [(it.number, it.title, it.lead, it.partners, it.deadline_text) for it in items] == [
+        (1, "新建社区食堂12个,解决老年人就餐难问题", ["区民政局"], ["各街道"], "9月底前完成"),
+        (2, "改造城区背街小巷20条", ["区住建局"], [], "年底前完成"),
+        (3, "新增公办幼儿园学位1500个", ["区教育局"], [], "8月底前完成")]
+    assert items[0].body == "由区民政局牵头、各街道配合,9月底前完成。" and unplaced == []
+
+
+def test_masked_names_with_crosses_flag_the_item_redacted():
+    items, _, _ = read("实事如下:\n1.新建××镇敬老院1所。牵头单位:县民政局。\n2.改造**村饮水工程。牵头单位:县水利局。\n"
+                       "3.加装电梯8部。牵头单位:县住建局。\n")
+    assert [it.flags for it in items] == [["redacted"], ["redacted"], []]

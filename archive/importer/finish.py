@@ -5,8 +5,8 @@ from . import markdown_body
 from .doc import Doc
 from .fields import add_text
 from .model import Draft, Item
-from .phrases import find_phrases
-from .text import WS, ends_terminal
+from .phrases import find_phrases, split_phrase_sentences
+from .text import WS, ends_terminal, masked
 
 
 def finish(doc: Doc, drafts: list[Draft], reader: str = "") -> list[Item]:
@@ -37,7 +37,7 @@ def finish(doc: Doc, drafts: list[Draft], reader: str = "") -> list[Item]:
         if d.fragment:
             flags.add("fragment")
         texts = [item.title, item.category, item.body, item.deadline_text, *item.lead, *item.partners]
-        if any("**" in t for t in texts):
+        if any(masked(t) for t in texts):
             flags.add("redacted")
         item.flags = sorted(flags)
         item.note = "".join(d.notes)
@@ -56,6 +56,10 @@ def _fields_from_phrases(doc: Doc, d: Draft, item: Item):
         item.lead, item.partners = list(found.get("lead", [])), list(found.get("partners", []))
     if not item.deadline_text:
         item.deadline_text = found.get("deadline", "")
+    own, roles = split_phrase_sentences(item.title, doc.labels) if found else (item.title, "")
+    if roles:          # "新建食堂12个。由区民政局负责，年底前完成。": the phrases are not the title
+        item.title = own.rstrip("。；;").strip(WS)
+        item.body = "\n\n".join(x for x in (markdown_body.escape_start(roles), item.body) if x)
 
 
 def _text_after_fields(doc: Doc, d: Draft, is_last: bool):

@@ -25,13 +25,14 @@ def cn_to_int(s: str) -> int | None:
 
 
 # Styles, highest level first. The rank is the conventional order of Chinese official
-# documents: 一、 > (一) > 1. > (1) > ①. Patterns run on the matching copy (half-width).
+# documents: 一、 > (一) > 1. > (1) > ① > 一是. Patterns run on the matching copy (half-width).
 STYLES = (
     ("cn", re.compile(rf"^(?P<n>{_CN})\s*[、.](?!\d)\s*")),
     ("paren_cn", re.compile(rf"^\((?P<n>{_CN})\)\s*")),
     ("arabic", re.compile(r"^(?P<n>\d{1,3})\s*(?:[、.](?!\d)|\s(?=[\u3400-\u9fff“\"]))\s*")),
     ("paren_arabic", re.compile(r"^\((?P<n>\d{1,3})\)\s*")),
     ("circled", re.compile(rf"^(?P<n>[{CIRCLED}])\s*")),
+    ("cn_shi", re.compile(rf"^(?P<n>{_CN})是(?=[\u3400-\u9fff“\"])")),    # 一是…二是… paragraphs
 )
 RANK = {name: i for i, (name, _) in enumerate(STYLES)}
 
@@ -40,7 +41,7 @@ REDACTED_MEASURE = re.compile(r"^\((?P<n>\d{1,3})(?=\*)")
 
 
 def numeral_value(style: str, n: str) -> int | None:
-    if style in ("cn", "paren_cn"):
+    if style in ("cn", "paren_cn", "cn_shi"):
         return cn_to_int(n)
     if style == "circled":
         return CIRCLED.index(n) + 1

@@ -18,6 +18,14 @@ UNIT_SUFFIX = re.compile(
 _PERSON = re.compile(r"^[\u4e00-\u9fff][某*＊Ｘ×xX]{1,2}$|^[\u4e00-\u9fff]某某$")
 
 
+_MASK = re.compile(r"[*＊×Ｘ]{2,}")
+
+
+def masked(text: str) -> bool:
+    """A passage hidden before publication: "**村", "××镇", "＊＊" (two or more mask marks)."""
+    return bool(_MASK.search(text))
+
+
 def strip_line(s: str) -> str:
     return s.strip(WS + "\n\r")
 

@@ -25,7 +25,7 @@ from ..phrases import split_phrase_sentences
 from ..text import WS, ends_terminal
 
 NAME = "paragraphs"
-_INTRO = re.compile(r"[:：]\s*$|如下[。.]?\s*$")
+_INTRO = re.compile(r"[:：]\s*$|(?:如下|以下[^。，,]{0,12})[。.]?\s*$")   # …办好以下几件实事。
 
 
 def _announces(ln: Line) -> bool:

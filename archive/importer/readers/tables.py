@@ -15,7 +15,7 @@ from ..model import Item
 from .. import runon_table
 from ..cell_table import parse_cell_table
 from ..tables import Table, despace, parse_pipe_table, split_pipe_row
-from ..text import COUNT, WS, split_names, strip_line
+from ..text import COUNT, WS, masked, split_names, strip_line
 
 NAME = "table"
 
@@ -160,7 +160,7 @@ def _row_item(doc: Doc, row, num: int, category: str) -> Item:
         flags.add("uncertain")
         it.note = "".join(row.notes)
         it.uncertain_fields = list(row.uncertain_fields)
-    if any("**" in t for t in [it.title, it.body, it.category, *it.lead, *it.partners]):
+    if any(masked(t) for t in [it.title, it.body, it.category, *it.lead, *it.partners]):
         flags.add("redacted")
     it.flags = sorted(flags)
     return it
