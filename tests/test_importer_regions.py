@@ -88,3 +88,19 @@ def test_masked_names_with_crosses_flag_the_item_redacted():
     items, _, _ = read("实事如下:\n1.新建××镇敬老院1所。牵头单位:县民政局。\n2.改造**村饮水工程。牵头单位:县水利局。\n"
                        "3.加装电梯8部。牵头单位:县住建局。\n")
     assert [it.flags for it in items] == [["redacted"], ["redacted"], []]
+
+
+def test_an_item_in_two_paragraphs_the_second_only_its_roles():
+    text = ("今年确定实施以下民生实事:\n"
+            "新建社区养老服务站10个,为老年人提供日间照料、助餐等服务。\n"
+            "该项目由市民政局负责,计划投资2000万元,年底前全部建成投用。\n"
+            "改造老旧小区15个,惠及居民5000户。\n"
+            "该项目由市住建局负责,10月底前完成。\n"
+            "新建城市书房5个。\n"
+            "该项目由市文旅局负责,年底前完成。\n")
+    items, unplaced, _ = read(text)
+    assert [(it.number, it.title, it.lead, it.deadline_text, it.source_lines) for it in items] == [
+        (1, "新建社区养老服务站10个,为老年人提供日间照料、助餐等服务", ["市民政局"], "年底前全部建成投用", [2, 3]),
+        (2, "改造老旧小区15个,惠及居民5000户", ["市住建局"], "10月底前完成", [4, 5]),
+        (3, "新建城市书房5个", ["市文旅局"], "年底前完成", [6, 7])]
+    assert items[2].body == "该项目由市文旅局负责,年底前完成。" and "第7行" in items[2].note and unplaced == []

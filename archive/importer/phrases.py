@@ -53,3 +53,9 @@ def split_phrase_sentences(text: str, labels: Labels) -> tuple[str, str]:
     while k > 1 and find_phrases(sentences[k - 1], labels):
         k -= 1
     return "".join(sentences[:k]).strip(), "".join(sentences[k:]).strip()
+
+
+def only_phrases(text: str, labels: Labels) -> bool:
+    """Every sentence of `text` carries a role or deadline phrase: "该项目由市民政局负责，年底前完成。"."""
+    sentences = [x for x in _SENTENCE.findall(text) if x.strip()]
+    return bool(sentences) and all(find_phrases(x, labels) for x in sentences)

@@ -21,7 +21,7 @@ import statistics
 from ..doc import Doc
 from ..finish import finish
 from ..model import Draft, Item, Line
-from ..phrases import split_phrase_sentences
+from ..phrases import find_phrases, only_phrases, split_phrase_sentences
 from ..text import WS, ends_terminal
 
 NAME = "paragraphs"
@@ -62,12 +62,23 @@ def guesses(doc: Doc) -> bool:
     return True
 
 
+def _second_paragraph(doc: Doc, d: Draft, ln: Line) -> bool:
+    """"新建城市书房5个。" then "该项目由市文旅局负责，年底前完成。": an item in two paragraphs,
+    the second only its roles, the first without any."""
+    first = " ".join([d.title] + [seg[1] for seg in d.segments if seg[0] == "p"])
+    return not find_phrases(first, doc.labels) and only_phrases(ln.text, doc.labels)
+
+
 def read(doc: Doc) -> list[Item]:
     k, run = _run(doc)
     chosen = {id(ln) for ln in run}
     drafts = []
     for ln in doc.free_lines():
-        if id(ln) in chosen:
+        if id(ln) in chosen and drafts and _second_paragraph(doc, drafts[-1], ln):
+            drafts[-1].segments.append(("p", ln.text.strip(WS), ln.no))
+            drafts[-1].lines.append(ln.no)
+            drafts[-1].notes.append(f"正文：第{ln.no}行只写了负责单位和时限，作为上一段事项的第二段。")
+        elif id(ln) in chosen:
             own, roles = split_phrase_sentences(ln.text.strip(WS), doc.labels)
             d = Draft(number=len(drafts) + 1, title=own.rstrip("。；;").strip(WS), lines=[ln.no])
             if roles:                  # "由市民政局负责，年底前完成。": fields for finish(), text as printed
