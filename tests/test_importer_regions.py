@@ -104,3 +104,20 @@ def test_an_item_in_two_paragraphs_the_second_only_its_roles():
         (2, "改造老旧小区15个,惠及居民5000户", ["市住建局"], "10月底前完成", [4, 5]),
         (3, "新建城市书房5个", ["市文旅局"], "年底前完成", [6, 7])]
     assert items[2].body == "该项目由市文旅局负责,年底前完成。" and "第7行" in items[2].note and unplaced == []
+
+
+def test_a_second_list_after_the_items_is_reported_not_imported_nor_silently_kept():
+    from archive.importer import parse
+    text = ("2024年民生实事\n1.新建公园2处。牵头单位:县住建局。\n2.改造道路3条。牵头单位:县交通局。\n"
+            "3.新建学校1所。牵头单位:县教育局。\n\n此外,还将办好以下小实事:新建公厕10座;改造路灯500盏;新建停车场2处。\n")
+    result = parse(text)
+    assert [it.number for it in result.items] == [1, 2, 3]
+    assert len(result.notices) == 1 and result.notices[0].startswith("第6行在清单之外")
+
+
+def test_a_closing_sentence_or_an_intro_list_gives_no_notice():
+    from archive.importer import parse
+    closing = "实事如下:\n1.新建公园2处。\n2.改造道路3条。\n3.新建学校1所。\n以上实事由县政府办公室统筹督办。\n"
+    intro = ("今年实施“教育提质”、“健康惠民”、“住房保障”三大类实事。\n一、教育提质。牵头单位:市教育局。\n"
+             "二、健康惠民。牵头单位:市卫健委。\n")
+    assert parse(closing).notices == [] and parse(intro).notices == []

@@ -40,6 +40,7 @@ class Doc:
     unplaced: list[tuple[int, str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     table_lines: set[int] = field(default_factory=set)
+    region: set[int] | None = None      # when set, the readers see only these lines (regions.py)
 
     def __post_init__(self):
         self._fields_memo: dict = {}
@@ -56,7 +57,9 @@ class Doc:
         return doc
 
     def free_lines(self) -> list[Line]:
-        """The lines no table reader has taken."""
+        """The lines no table reader has taken (within the region, when one is set)."""
+        if self.region is not None:
+            return [ln for ln in self.lines if ln.no in self.region and ln.no not in self.table_lines]
         return [ln for ln in self.lines if ln.no not in self.table_lines]
 
     def fields_in(self, line: Line, start_copy: int = 0):

@@ -17,6 +17,7 @@ from .labels import Labels, load_labels
 from .metadata import detect_metadata
 from .model import ImportResult, Item
 from .readers import choose, tables as table_reader
+from .regions import report_other_lists
 
 
 def parse(text: str, labels: Labels | None = None) -> ImportResult:
@@ -38,6 +39,7 @@ def _parse(text: str, labels: Labels | None) -> ImportResult:
     best = choose(doc)
     items = best.read(doc) if best else _no_reader(doc)
     items = table_reader.merge(doc, tables, items)
+    report_other_lists(doc, items)
     items.sort(key=lambda it: (it.source_lines[0] if it.source_lines else 0))
     result = ImportResult(items=items, metadata_lines=sorted(doc.metadata_lines), unplaced=sorted(doc.unplaced),
                           metadata=detect_metadata(doc.metadata_lines, doc.raw_lines), notices=doc.notices,
