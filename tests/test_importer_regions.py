@@ -1,6 +1,11 @@
-"""Layouts beyond the gallery (issue 10): tab-separated tables, readers competing per region,
-unnumbered parallel paragraphs, inline role and deadline phrases. Small invented fixtures."""
+"""Layouts beyond the gallery (issue 10): tab-separated tables, guessing readers ranked below
+numbered ones, left-out regions re-read, unnumbered parallel paragraphs, inline role and deadline
+phrases. Small invented fixtures, and the invented documents in fixtures/importer-unseen/."""
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 from archive.importer import read_document
 
@@ -121,3 +126,32 @@ def test_a_closing_sentence_or_an_intro_list_gives_no_notice():
     intro = ("今年实施“教育提质”、“健康惠民”、“住房保障”三大类实事。\n一、教育提质。牵头单位:市教育局。\n"
              "二、健康惠民。牵头单位:市卫健委。\n")
     assert parse(closing).notices == [] and parse(intro).notices == []
+
+
+# ---------------------------------------------------------------- the invented documents, whole
+
+UNSEEN = Path(__file__).parent / "fixtures" / "importer-unseen"
+EXPECTED = {   # file: (items, reader, lead of the first item, deadline of the first item)
+    "a_inline_paren_numbers.txt": (10, "inline_list", [], ""),
+    "b_tab_vote_table.txt": (5, "table", ["县教育局"], ""),
+    "c_quoted_intro_then_numbered.txt": (3, "headings", ["市教育局"], "2023年12月底"),
+    "d_parallel_paragraphs_phrases.txt": (3, "paragraphs", ["市民政局"], "年底前完成"),
+    "e_yi_shi_paragraphs.txt": (4, "headings", ["区民政局"], "9月底前完成"),
+    "f_tab_category_column.txt": (4, "table", ["市教育局"], "2024年8月"),
+    "g_masked_crosses.txt": (3, "headings", ["县民政局"], "2023年12月底"),
+    "h_heading_then_text_then_fields.txt": (3, "headings", ["县教育局"], "2023年12月"),
+    "i_paragraphs_blank_lines.txt": (3, "paragraphs", ["县住建局"], "年底前完成"),
+    "j_tab_merged_category.txt": (3, "table", ["市教育局"], "2024年8月"),
+    "k_item_in_two_paragraphs.txt": (3, "paragraphs", ["市民政局"], "年底前全部建成投用"),
+    "m_second_list_after_items.txt": (3, "headings", ["县住建局"], ""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_invented_document_reads_as_expected_and_places_every_line(name):
+    from archive.importer import parse
+    result = parse((UNSEEN / name).read_text(encoding="utf-8"))
+    count, reader, lead, deadline = EXPECTED[name]
+    assert len(result.items) == count and result.readers == [reader]
+    assert (result.items[0].lead, result.items[0].deadline_text) == (lead, deadline)
+    assert [it.number for it in result.items] == list(range(1, count + 1)) and result.unplaced == []
