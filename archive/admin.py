@@ -156,7 +156,7 @@ def lists_collection(folder: str, schema: dict, jurisdictions: dict) -> dict:
         "folder": folder, "path": "{{slug}}/_list", "extension": "yaml", "format": "yaml",
         "create": True, "identifier_field": "title", "editor": {"preview": False},
         "slug": "{{fields.jurisdiction}}-{{fields.year}}{{fields.batch | ternary('-', '')}}{{fields.batch}}",
-        "summary": "{{year}} · {{title}}",
+        "summary": "{{fields.year}}{{fields.batch | ternary('-', '')}}{{fields.batch}} · {{title}}",
         "fields": fields,
     }
 

@@ -136,6 +136,9 @@ def test_chinese_ui_collection_view_at_both_widths(browser, cms):
         context, page = open_admin(browser, url, width)
         page.get_by_role("button", name="登录").wait_for()      # the Chinese UI: 登录, not "Login"
         log_in(page)
+        page.goto(url + "/admin/#/collections/lists")
+        page.get_by_text("2021-2 · 潍坊市“我为群众办实事”重点民生项目清单（第二批）").wait_for()
+        page.get_by_text("2024 · **市2024年实施50项民生实事落实方案").wait_for()
         page.goto(url + "/admin/#/collections/items-weifang-2021-2")
         page.get_by_text("1. 高质量实施课后延时服务").wait_for()
         for label in ("清单", "部门登记表", "潍坊市 2021 第2批（weifang-2021-2）"):

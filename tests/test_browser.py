@@ -30,7 +30,9 @@ def pages(site: Path) -> dict[str, tuple[str, list[str]]]:
         "redacted": (redacted["url"], ["隐去"]),
         "department": ("/shandong/weifang/bumen/jiaoyuju/", [dept, "牵头的项目"]),
         "source": (f"/yuanwen/{source_stem}/#L{first}-L{last}", ["潍坊公布第二批", "原文"]),
-        "topic": ("/fenlei/yanglao/", ["养老"]),
+        "topic": ("/fenlei/yanglao/", ["养老：各地对照", "当年无清单", "各分类的项目数"]),
+        "statistics": ("/tongji/", ["统计", "各地区逐年的项目数", "牵头项目最多的20个部门"]),
+        "year": ("/nian/2021/", ["2021年的民生实事清单", "各季度到期的项目数"]),
     }
 
 

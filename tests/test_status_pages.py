@@ -102,7 +102,7 @@ def test_every_link_resolves_and_every_page_with_a_status_says_as_of_when(site):
                 anchors = re.findall(r'id="([^"]+)"', target[0].read_text(encoding="utf-8"))
                 if target[1] not in anchors:
                     broken.append(f"{rel}: {link}")
-        shows = ('class="statusbar"', 'class="badge st-', "期限已过", 'class="progress"')
+        shows = ('class="statusbar"', 'class="badge st-', "期限已过", 'class="progress"', "各完成状态的项目数")
         if any(s in html for s in shows) and "状态截至" not in html:
             undated.append(rel)
     assert broken == [] and undated == []

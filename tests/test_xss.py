@@ -75,7 +75,7 @@ progress:
 FORBIDDEN = {"script", "iframe", "frame", "object", "embed", "style", "svg", "math", "base", "form",
              "textarea", "meta", "link", "img", "video", "audio", "source", "template"}
 ALLOWED_IN_HEAD = {"meta", "link", "script", "style"}   # only as the templates write them (checked below)
-TEMPLATE_SVGS = {"statusbar", "pctbar"}    # status bars drawn by templates/_status.html from counts
+TEMPLATE_SVGS = {"statusbar", "pctbar", "chart"}   # bars drawn from counts by templates/_status.html, _charts.html
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcdoc", "data", "poster", "srcset"}
 
 

@@ -37,6 +37,7 @@ def _load(path: Path = COLUMNS_FILE) -> tuple[dict[str, Column], tuple[tuple[re.
 
 
 _MEMO: dict = {}
+_KEEP: dict = {}
 
 
 def column_of(cell_copy: str, labels: Labels) -> Column | None:
@@ -48,6 +49,7 @@ def column_of(cell_copy: str, labels: Labels) -> Column | None:
         if len(_MEMO) > 50_000:
             _MEMO.clear()
         _MEMO[memo] = _column_of(cell_copy, labels)
+        _KEEP[id(labels)] = labels       # an id is only unique while its object lives
     return _MEMO[memo]
 
 
@@ -67,6 +69,44 @@ def _column_of(cell_copy: str, labels: Labels) -> Column | None:
         if rx.fullmatch(key):
             return Column(col.role, col.holds, key)
     return None
+
+
+_ALL: dict = {}
+
+
+def all_names(labels: Labels) -> list[tuple[str, Column]]:
+    """Every header name with its column, longest first (to read headers run together)."""
+    if id(labels) not in _ALL:
+        _ALL.clear()
+        _ALL[id(labels)] = (labels, _all_names(labels))     # labels kept: its id stays its own
+    return _ALL[id(labels)][1]
+
+
+def _all_names(labels: Labels) -> list[tuple[str, Column]]:
+    names, _ = _load()
+    out = dict(names)
+    for role, holds in _HOLDS_OF_ROLE.items():
+        for name in labels.by_role.get(role, ()):
+            out.setdefault(name, Column(role, holds))
+    return sorted(((n, Column(c.role, c.holds, n)) for n, c in out.items()), key=lambda nc: -len(nc[0]))
+
+
+def header_at(copy: str, pos: int, labels: Labels) -> tuple[int, Column] | None:
+    """The column name printed at `pos` of a run of names (the longest name, else a pattern)."""
+    hit = next(((n, c) for n, c in all_names(labels) if copy.startswith(n, pos)), None)
+    if hit:
+        return pos + len(hit[0]), hit[1]
+    for rx, col in _load()[1]:
+        m = rx.match(copy, pos)
+        if m:
+            return m.end(), Column(col.role, col.holds, m.group())
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def content_starts(path: Path = COLUMNS_FILE) -> tuple[str, ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(data.get("content_starts") or ())
 
 
 def header_role(cell_copy: str, labels: Labels) -> str | None:

@@ -27,6 +27,7 @@ class TableRow:
     numbered: bool = True                  # False: a sub-row without its own number
     notes: list[str] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)   # columns without a cell (one-cell-per-line tables)
+    uncertain_fields: list[str] = field(default_factory=list)   # the fields the notes are about
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Small text helpers every reader shares: whitespace, sentence ends, names of units."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .labels import Labels
@@ -60,7 +61,15 @@ def is_unit(name: str) -> bool:
     """A department or other unit as printed: short, no sentence, a unit's ending."""
     n = name.strip(WS).rstrip("。.")
     n = re.sub(r"[(（][^()（）]*[)）]$", "", n)        # 市教育局(市委教育工委)
+    if n.startswith(_verbs()):                          # 新建卫生院 is a project, not a unit
+        return False
     return 2 <= len(n) <= 24 and not re.search(r"[。，,；;：:\d%]", n) and bool(UNIT_SUFFIX.search(n))
+
+
+@functools.lru_cache(maxsize=1)
+def _verbs() -> tuple[str, ...]:
+    from .columns import content_starts
+    return tuple(v for v in content_starts() if len(v) >= 2)
 
 
 def is_person(name: str) -> bool:

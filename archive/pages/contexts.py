@@ -9,7 +9,10 @@ from archive.csvdata import list_csv
 from archive.feeds import feed_links
 from archive.model import Department, Item, ItemList, Jurisdiction
 
+from .compare import Row, comparison
+from .related import similar_rows
 from .site import Site, Topic, source_lines_url, source_url
+from .stats import item_charts
 from .status import item_status, overdue_url, summary, topic_summary
 from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, item_row, list_label, list_row,
                     lists_by_year, numbered_lines, page_suffix, tree_rows)
@@ -62,6 +65,7 @@ def jurisdiction(site: Site, j: Jurisdiction) -> dict:
         "topics": [{"name": t.name, "url": t.url, "count": topic_counts[t.slug]}
                    for t in site.topics if topic_counts[t.slug]],
         "categories": categories,
+        "charts": item_charts(site, (i for lst in site.subtree_lists(j) for i in lst.items)),
         "feeds": feed_links(site.subtree_lists(j), j),
     }
 
@@ -83,6 +87,7 @@ def item_list(site: Site, lst: ItemList) -> dict:
         "list": list_row(site, lst) | {"publisher": lst.publisher, "note": lst.note, "source_url": lst.source_url,
                                        "source_page": source_url(lst)},
         "groups": groups,
+        "charts": item_charts(site, lst.items),
         "feeds": feed_links(site.subtree_lists(lst.jurisdiction), lst.jurisdiction),
         "csv": "/" + list_csv(lst),
     }
@@ -114,6 +119,7 @@ def item_page(site: Site, item: Item, prev: Item | None, next_: Item | None) -> 
             "status_text": item.status_text,
             "progress": item_status(site, item),
             "topics": [{"name": t.name, "url": t.url} for t in site.item_topics[item.id]],
+            "similar": similar_rows(site, item),
             "source": {"first": first, "last": last, "url": source_lines_url(item)},
         },
         "list": list_row(site, lst) | {"source_url": lst.source_url},
@@ -134,6 +140,7 @@ def department(site: Site, d: Department) -> dict:
         "d": {"name": d.name, "aliases": list(d.aliases), "lead_count": len(leads), "partner_count": len(partners)},
         "leads": grouped_by_list(site, leads),
         "partners": grouped_by_list(site, partners),
+        "charts": item_charts(site, list({i.id: i for i in leads + partners}.values())),
     }
 
 
@@ -159,6 +166,7 @@ def year(site: Site, y: int) -> dict:
         "year": y,
         "status": summary(site, [i for l in lists for i in l.items], overdue_url(site, "")),
         "lists": [list_row(site, l) for l in lists],
+        "charts": item_charts(site, (i for l in lists for i in l.items)),
         "years": [{"year": other, "url": f"/nian/{other}/", "current": other == y}
                   for other in sorted(site.by_year, reverse=True)],
     }
@@ -179,15 +187,20 @@ def topic_rows(site: Site) -> list[dict]:
             for t in site.topics if site.topic_items.get(t.slug)]
 
 
-def topic(site: Site, t: Topic, rows: list[Item], pager: dict) -> dict:
-    total = pager["total"]
+def topic(site: Site, t: Topic, rows: list[Row], pager: dict, years: list[int], index: list[dict]) -> dict:
+    """One page of the comparison (`compare.py`); the first page also has the charts and the index of
+    jurisdictions with the page each is on."""
+    total, first = pager["total"], pager["number"] == 1
     return {
         "title": f"{t.name}：各地民生实事对照{page_suffix(pager)}",
-        "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列。",
+        "description": f"各地民生实事清单中与{t.name}有关的{total}个项目，按地区和年份并列对照。",
         "topic": {"name": t.name, "description": t.description, "keywords": list(t.keywords)},
-        "status": topic_summary(site, t),
-        "items": [item_row(site, i) for i in rows],
+        "status": topic_summary(site, t) if first else None,
+        "years": years,
+        "rows": comparison(site, rows, years),
         "pager": pager,
+        "index": index if first and pager["count"] > 1 else [],
+        "charts": item_charts(site, site.topic_items[t.slug]) if first else [],
     }
 
 

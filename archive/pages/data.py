@@ -51,13 +51,11 @@ def column(f: Field) -> dict:
 
 
 def data_page(site: Site, downloads: Callable[[], dict[str, Download]]) -> dict:
-    written = downloads()
-    by_recency = sorted(site.archive.lists, key=lambda l: (l.published or dt.date(l.year, 1, 1), l.id), reverse=True)
+    written, a = downloads(), site.archive
     meta, fields = load_declaration()
-    a = site.archive
+    by_recency = sorted(a.lists, key=lambda l: (l.published or dt.date(l.year, 1, 1), l.id), reverse=True)
     # The citation example: the newest list's first item that reads plainly (a title, no flags).
-    plain = [i for lst in newest_first(a.lists) + a.lists for i in lst.items if i.title and not i.flags]
-    example = plain[0] if plain else None
+    example = next((i for lst in newest_first(a.lists) + a.lists for i in lst.items if i.title and not i.flags), None)
     return {
         "title": "开放数据：下载全部民生实事项目",
         "description": f"{len(site.items)}个民生实事项目的 CSV 和 JSON 下载、字段说明、许可和引用方式，以及订阅源。",

@@ -12,11 +12,13 @@ from archive.model import Archive
 
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
+from .compare import paginate_rows, rows_of, where_index
 from .data import data_page
 from .overdue import overdue_pages
+from .related import similar_by_item
 from .site import Site, Topic, source_url
+from .stats import archive_stats
 from .status import report_pages, report_source
-from .views import paginate
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,12 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
     that exist, so the search page is planned only once its template has been written. `downloads()` tells
     the data page what the open-data stage wrote."""
     site = Site(archive, topics, root)
+    site.similar = similar_by_item(site)    # here, in the parent: render workers inherit it when they fork
     pages = [Page("/", "home.html", partial(home, site)),
              Page("/404.html", "404.html", partial(not_found, site))]
     if "search.html" in templates:
         pages.append(Page("/search/", "search.html", partial(search, site)))
+    pages.append(Page("/tongji/", "tongji.html", partial(archive_stats, site)))
     pages.append(Page("/data/", "data.html", partial(data_page, site, downloads)))
     pages.append(Page("/nian/", "years.html", partial(year_index, site)))
     for y in sorted(site.by_year):
@@ -46,10 +50,13 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
     pages += overdue_pages(site, Page)
     pages += [Page(url, "source.html", partial(report_source, site, path)) for url, path in report_pages(site)]
     for t in topics:
-        rows = site.topic_items.get(t.slug, [])
+        rows = rows_of(site, t)
         if rows:
-            for url, chunk, pager in paginate(t.url, rows):
-                pages.append(Page(url, "topic.html", partial(topic, site, t, chunk, pager)))
+            compared = paginate_rows(t.url, rows)
+            years = sorted({i.list.year for r in rows for i in r.items})
+            index = where_index(site, compared)
+            for url, chunk, pager in compared:
+                pages.append(Page(url, "topic.html", partial(topic, site, t, chunk, pager, years, index)))
     sources: dict[str, list[str]] = defaultdict(list)
     for path, lists in site.by_source.items():
         sources[lists[0].jurisdiction.path].append(path)

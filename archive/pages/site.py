@@ -122,6 +122,7 @@ class Site:
             for p in item.progress:
                 if p.source:
                     self.reports[p.source].append((item, p))
+        self.similar: dict[str, tuple[Item, ...]] = {}   # filled by plan(): pages/related.py
 
     def ancestry(self, j: Jurisdiction) -> list[Jurisdiction]:
         """Province first, `j` last."""

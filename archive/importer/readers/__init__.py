@@ -8,6 +8,6 @@
 Table readers (tables.py) run first and take their regions; the best-scoring text reader
 then reads the rest.
 """
-from . import headings, inline_list, labelled, progress
+from . import headings, inline_list, labelled, paragraphs, progress
 
-TEXT_READERS = (progress, headings, labelled, inline_list)
+TEXT_READERS = (progress, headings, labelled, inline_list, paragraphs)

@@ -32,7 +32,7 @@ def _move_out(doc: Doc, d: Draft, segments: list[tuple], role: str):
     for seg in segments:
         d.segments.remove(seg)
         doc.metadata_lines.append((seg[2], seg[1], role))
-        if seg[2] in d.lines and not any(s[-1] == seg[2] for s in d.segments if s[0] in ("p", "m")):
+        if d.lines and seg[2] != d.lines[0] and not any(s[-1] == seg[2] for s in d.segments if s[0] in ("p", "m")):
             d.lines = [n for n in d.lines if n != seg[2]]
 
 

@@ -6,7 +6,8 @@
 
 Numbered (`1.` `1、` `(1)` `（1）` `①` `一是`): the longest run of consecutive numbers in a
 line splits it into item lines, read like `headings` (labelled fields, units in brackets).
-Unnumbered items separated by `；`/`;` are numbered by position; the note says so.
+Unnumbered items separated by `；`/`;`, or quoted names joined by 、 (实施“暖心工程”、“安居工程”、
+“畅通工程”), are numbered by position and flagged uncertain.
 """
 from __future__ import annotations
 
@@ -75,13 +76,27 @@ def _best_semicolons(doc: Doc) -> tuple[Line, list[str]] | None:
     return best
 
 
+_QUOTED = re.compile(r"“[^“”\n]{2,40}”(?:\s*、\s*“[^“”\n]{2,40}”){2,}")
+
+
+def _best_quoted(doc: Doc) -> tuple[Line, re.Match] | None:
+    """A run of quoted names joined by 、: 实施“暖心工程”、“安居工程”、“畅通工程”。"""
+    best = None
+    for ln in doc.free_lines():
+        for m in _QUOTED.finditer(ln.text):
+            if best is None or m.group().count("“") > best[1].group().count("“"):
+                best = (ln, m)
+    return best
+
+
 def detect(doc: Doc) -> float:
     numbered = _best_chain(doc)
     if numbered:
         lines_in_style = sum(1 for ln in doc.free_lines() if ln.kind == "heading" and ln.style == numbered[1])
         return len(numbered[2]) + 0.5 if len(numbered[2]) > lines_in_style else 0.0
     best = _best_semicolons(doc)
-    return float(len(best[1])) if best else 0.0
+    quoted = _best_quoted(doc)
+    return float(max(len(best[1]) if best else 0, quoted[1].group().count("“") if quoted else 0))
 
 
 def read(doc: Doc) -> list[Item]:
@@ -91,7 +106,23 @@ def read(doc: Doc) -> list[Item]:
         at = doc.lines.index(ln)
         doc.lines[at:at + 1] = split_line(ln, style, run)
         return headings.read_as(doc, style, NAME)
+    best, quoted = _best_semicolons(doc), _best_quoted(doc)
+    if quoted and (best is None or quoted[1].group().count("“") > len(best[1])):
+        return _read_quoted(doc, *quoted)
     return _read_semicolons(doc)
+
+
+def _read_quoted(doc: Doc, line: Line, m: re.Match) -> list[Item]:
+    drafts = []
+    for ln in doc.free_lines():
+        if ln is not line:
+            doc.metadata_lines.append((ln.no, ln.text, "preamble" if not drafts else "after the list"))
+            continue
+        for k, name in enumerate(re.findall(r"“[^“”]+”", m.group()), 1):
+            d = Draft(number=k, title=name, lines=[ln.no])
+            d.uncertain("number", "原文各事项是以“、”连接的带引号名称，没有编号，序号按出现顺序。")
+            drafts.append(d)
+    return finish(doc, drafts, NAME)
 
 
 def split_line(ln: Line, style: str, run: list[tuple[int, int, int]]) -> list[Line]:
@@ -101,11 +132,18 @@ def split_line(ln: Line, style: str, run: list[tuple[int, int, int]]) -> list[Li
         intro = ln.text[:mc.to_orig(run[0][1])].strip(WS)
         out.append(Line(no=ln.no, text=intro, copy=match_copy(intro).text))
     ends = [r[1] for r in run[1:]] + [len(ln.copy)]
+    tail = ""
+    separated = all(ln.copy[:stop].rstrip()[-1:] in ";；" for stop in ends[:-1])
+    if separated and "。" in ln.copy[run[-1][2]:]:   # "…；五是…工程。会议要求…": the list ends at its 。
+        ends[-1] = ln.copy.index("。", run[-1][2]) + 1
+        tail = ln.text[mc.to_orig(ends[-1]):].strip(WS)
     for (n, start, end), stop in zip(run, ends):
         text = ln.text[mc.to_orig(start):mc.to_orig(stop)].strip(WS)
         part = Line(no=ln.no, text=text, copy=match_copy(text).text, kind="heading", style=style, number=n)
         part.rest_at = mc.to_orig(end) - mc.to_orig(start)
         out.append(part)
+    if tail:
+        out.append(Line(no=ln.no, text=tail, copy=match_copy(tail).text))
     return out
 
 

@@ -12,6 +12,7 @@ from .. import markdown_body
 from ..doc import Doc
 from ..labels import match_copy
 from ..model import Item
+from .. import runon_table
 from ..cell_table import parse_cell_table
 from ..tables import Table, despace, parse_pipe_table
 from ..text import COUNT, WS, split_names, strip_line
@@ -23,6 +24,13 @@ def find(doc: Doc) -> list[Table]:
     """Every table in the document; their lines go to doc.table_lines."""
     tables = []
     lines = doc.lines
+    runon = runon_table.read(lines, doc.labels)          # a viewer's run-on table
+    if runon:
+        tables.append(runon)
+        doc.table_lines.update(runon.lines)
+        for ln in lines:
+            if ln.no in doc.table_lines:
+                ln.kind = "cell"
     k = 0
     while k < len(lines):                       # `|` tables: runs of consecutive table lines
         if lines[k].kind != "table":
@@ -49,7 +57,7 @@ def find(doc: Doc) -> list[Table]:
     k = 0
     while k < len(lines):
         ln = lines[k]
-        if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) == "number":
+        if ln.kind in ("text", "field") and doc.labels.role_of_header(ln.copy) in ("number", "category"):
             got = parse_cell_table(whole, doc.labels, at[ln.no])
             if got:
                 table, used = got
@@ -94,6 +102,7 @@ def merge(doc: Doc, tables: list[Table], items: list[Item]) -> list[Item]:
         return items
     by_number = {it.number: it for it in items}
     table_items: list[Item] = []
+    pending: dict[int, tuple[Item, list[str], list[str]]] = {}     # sub-rows' text and notes, joined once
     for table in tables:
         for ln in table.lines:
             doc.metadata_lines.append((ln, doc.raw_lines[ln - 1].strip(WS), "table"))
@@ -107,12 +116,15 @@ def merge(doc: Doc, tables: list[Table], items: list[Item]) -> list[Item]:
                 _check_against_text(doc, by_number.get(num), num, category, c, row)
                 continue
             if not row.numbered and last is not None:
-                _extend(doc, last, row)
+                _extend(doc, last, row, pending.setdefault(id(last), (last, [], [])))
                 continue
             if num is None:
                 continue
             last = _row_item(doc, row, num, category)
             table_items.append(last)
+    for it, bodies, notes in pending.values():
+        it.body = "\n\n".join(([it.body] if it.body else []) + bodies)
+        it.note = (it.note or "") + "".join(notes)
     return items or table_items
 
 
@@ -147,20 +159,22 @@ def _row_item(doc: Doc, row, num: int, category: str) -> Item:
     if row.notes:
         flags.add("uncertain")
         it.note = "".join(row.notes)
+        it.uncertain_fields = list(row.uncertain_fields)
     if any("**" in t for t in [it.title, it.body, it.category, *it.lead, *it.partners]):
         flags.add("redacted")
     it.flags = sorted(flags)
     return it
 
 
-def _extend(doc: Doc, it: Item, row):
+def _extend(doc: Doc, it: Item, row, pending: tuple[Item, list[str], list[str]]):
+    """A row without its own number: kept in the body of the item above, flagged."""
     c = row.cells
     extra = c.get("title") or c.get("body")
     if extra:
-        it.body = (it.body + "\n\n" if it.body else "") + markdown_body.render([("p", extra, 0)])
+        pending[1].append(markdown_body.render([("p", extra, 0)]))
     it.lead += [n for n in split_names(c.get("lead", ""), doc.labels) if n not in it.lead]
     it.partners += [n for n in split_names(c.get("partners", ""), doc.labels) if n not in it.partners]
     it.source_lines = [min(it.source_lines[0], *row.lines), max(it.source_lines[1], *row.lines)]
-    it.flags = sorted(set(it.flags) | {"uncertain"})
-    it.note = (it.note or "") + (
-        f"正文：表格第{row.lines[0]}行没有自己的序号，作为第{it.number}项的续行保留。")
+    if "uncertain" not in it.flags:
+        it.flags = sorted(set(it.flags) | {"uncertain"})
+    pending[2].append(f"正文：表格第{row.lines[0]}行没有自己的序号，作为第{it.number}项的续行保留。")
