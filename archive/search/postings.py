@@ -22,7 +22,7 @@ import numpy as np
 from .text import SEP
 
 SHIFT = 21                    # code points need 21 bits: key = cp1 << 21 | cp2
-PART_ENTRIES = 2_000_000      # about this many character pairs are sorted at a time
+PART_ENTRIES = 500_000        # about this many character pairs are sorted at a time (each part allocates ~12 arrays of this length)
 
 
 @dataclass
