@@ -75,15 +75,15 @@ class BuildCache:
     def open(cls, folder: Path, warn=None) -> "BuildCache":
         """The cache in `folder`; an empty one, after one warning, if it is damaged or not ours."""
         warn = warn or (lambda text: print(text, file=sys.stderr))
-        main = folder / "build.json"
-        if not main.exists():
+        main, key = folder / "build.json", folder / "build.key"
+        if not main.exists() and not key.exists():
             return cls(folder)
         try:
-            header, _, payload = main.read_bytes().partition(b"\n")
-            head = json.loads(header)
+            head = json.loads(key.read_bytes())
             if head.get("format") != FORMAT or head.get("code") != code_version():
                 warn(f"警告：构建缓存 {folder} 由另一版本的程序生成，已忽略，本次完整生成。")
                 return cls(folder)
+            payload = main.read_bytes()
             if head.get("digest") != digest(payload):
                 raise ValueError("digest")
             return cls(folder, json.loads(payload))
@@ -105,13 +105,24 @@ class BuildCache:
         return Spare(self, out)
 
     def save(self) -> None:
+        """Streamed to disk: at 100,000 items the JSON is hundreds of MB, which as one string and its bytes
+        would double the build's peak memory at its very end."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"documents": self.documents.used, "blocks": self.blocks_used},
-                             ensure_ascii=False, separators=(",", ":")).encode()
-        header = json.dumps({"format": FORMAT, "code": code_version(), "digest": digest(payload)}).encode()
-        _replace(self.folder / "build.json", header + b"\n" + payload)
+        h = hashlib.blake2b(digest_size=16)
+        tmp = self.folder / f".build.json.{os.getpid()}"
+        with open(tmp, "wb") as out:
+            for chunk in json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).iterencode(
+                    {"documents": self.documents.used, "blocks": self.blocks_used}):
+                data = chunk.encode()
+                h.update(data)
+                out.write(data)
+        # the key names the payload's digest: a payload without its key, or another one's, is not used
+        (self.folder / "build.key").unlink(missing_ok=True)
+        os.replace(tmp, self.folder / "build.json")
+        _replace(self.folder / "build.key",
+                 json.dumps({"format": FORMAT, "code": code_version(), "digest": h.hexdigest()}).encode())
 
     # --- file lists of output folders, by inode ---------------------------------------------------
 

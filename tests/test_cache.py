@@ -164,8 +164,8 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     damaged = build(code, corpus, out)
     assert damaged.stderr.count("警告：构建缓存") == 1 and "已损坏" in damaged.stderr, damaged.stderr
     assert differences(tree(out), expected) == []
-    header, _, payload = cache.read_bytes().partition(b"\n")
-    cache.write_bytes(json.dumps(json.loads(header) | {"code": "another version"}).encode() + b"\n" + payload)
+    key = cache.with_name("build.key")                             # format, code version and digest
+    key.write_bytes(json.dumps(json.loads(key.read_bytes()) | {"code": "another version"}).encode())
     foreign = build(code, corpus, out)
     assert foreign.stderr.count("警告：构建缓存") == 1 and "另一版本" in foreign.stderr, foreign.stderr
     assert differences(tree(out), expected) == []

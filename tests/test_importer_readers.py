@@ -107,7 +107,7 @@ def test_progress_office_glued_after_the_last_sentence_is_a_flagged_signature():
 # ---------------------------------------------------------------- labelled
 
 LABELLED = """某县十件实事分解
-類別 教育
+類別 教育(jiào)
 新建幼兒園2所。
 責(zé)任單(dān)位:縣教育局
 主管領導:李某某
@@ -123,7 +123,7 @@ def test_labelled_unnumbered_items_are_numbered_by_position_and_flagged():
     assert [fields(it) for it in items] == [
         (1, "新建幼兒園2所。", ["縣教育局"], [], "6月開工;12月竣工。", ""),
         (2, "改造校舍。", ["縣教育局", "縣財政局"], [], "", "")]
-    assert items[0].category == "教育" and all("uncertain" in it.flags and "序号" in it.note for it in items)
+    assert items[0].category == "教育(jiào)" and all("uncertain" in it.flags and "序号" in it.note for it in items)
 
 
 # ---------------------------------------------------------------- inline list

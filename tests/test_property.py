@@ -84,12 +84,14 @@ LISTS = st.one_of(st.just(LIST_YAML), st.builds(
 
 
 def tree_digest(root: Path, skip: Path | None = None) -> dict[str, str]:
-    """Every file and folder under root, with a hash of each file's bytes; except `skip`, its lock file and
-    the previous site the writer is deleting in the background (.<skip>.old-<pid>)."""
+    """Every file and folder under root, with a hash of each file's bytes; except `skip` and what the build
+    keeps beside it: its lock file, its cache (.cache/, archive/cache.py), the spare copy of the previous
+    site it reuses (.<skip>.spare) and the previous site being deleted in the background (.<skip>.old-<pid>)."""
     wait_for_background_removal(root, skip)
     found = {}
+    own = (skip, skip.parent / ".cache", skip.parent / f".{skip.name}.spare") if skip else ()
     for path in sorted(root.rglob("*")):
-        if skip and (path == skip or skip in path.parents or path == skip.parent / f".{skip.name}.lock"):
+        if skip and (any(path == o or o in path.parents for o in own) or path == skip.parent / f".{skip.name}.lock"):
             continue
         rel = path.relative_to(root).as_posix()
         found[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"

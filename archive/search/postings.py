@@ -22,7 +22,7 @@ import numpy as np
 from .text import SEP
 
 SHIFT = 21                    # code points need 21 bits: key = cp1 << 21 | cp2
-PART_ENTRIES = 2_000_000      # about this many character pairs are sorted at a time
+PART_ENTRIES = 500_000        # about this many character pairs are sorted at a time (each part allocates ~12 arrays of this length)
 
 
 @dataclass
@@ -46,18 +46,22 @@ def postings(texts: list[str], zones=None) -> Postings:
     # One array of every text, each followed by a separator, so that no pair spans two items.
     joined = SEP.join(texts) + SEP
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    del joined
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
     sep = ord(SEP)
     parts = max(1, -(-len(cps) // PART_ENTRIES))
+    # computed once, not per part: at 100,000 items a temporary of the size of `cps` is 200 MB
+    part_of = (cps % parts).astype(np.uint16 if parts < 65536 else np.uint32)
+    kept = cps != sep
     shift = None
     if zones is not None:
         tz, lz, z = (np.asarray(zones[0], dtype=np.int64), np.asarray(zones[1], dtype=np.int64), zones[2])
         shift = (tz, lz, z)
     found = []
     for part in range(parts):
-        found.append(_bigrams(cps, starts, sep, parts, part, shift))
-        found.append(_unigrams(cps, starts, sep, parts, part))
+        found.append(_bigrams(cps, starts, part_of, kept, part, shift))
+        found.append(_unigrams(cps, starts, part_of, kept, part))
     keys = np.concatenate([f[0] for f in found])
     order = np.argsort(keys, kind="stable")
     ndocs = np.concatenate([f[1] for f in found])[order]
@@ -67,10 +71,12 @@ def postings(texts: list[str], zones=None) -> Postings:
     return Postings(keys[order], ndocs, offsets[order], lens[order], data)
 
 
-def _bigrams(cps, starts, sep, parts, part, shift=None):
+def _bigrams(cps, starts, part_of, kept, part, shift=None):
     """Keys whose second character falls in this part: per (key, doc) the positions, encoded."""
     first, second = cps[:-1], cps[1:]
-    pick = (second % parts == part) & (first != sep) & (second != sep)
+    pick = part_of[1:] == part
+    pick &= kept[1:]
+    pick &= kept[:-1]
     at = np.flatnonzero(pick)
     if not len(at):
         return _empty()
@@ -111,9 +117,10 @@ def _bigrams(cps, starts, sep, parts, part, shift=None):
     return _encode(keys[key_at], key_groups, values, key_value_at)
 
 
-def _unigrams(cps, starts, sep, parts, part):
+def _unigrams(cps, starts, part_of, kept, part):
     """Single characters of this part: per key the items holding it."""
-    pick = (cps % parts == part) & (cps != sep)
+    pick = part_of == part
+    pick &= kept
     at = np.flatnonzero(pick)
     if not len(at):
         return _empty()

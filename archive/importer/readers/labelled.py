@@ -13,6 +13,7 @@ import re
 from ..doc import Doc
 from ..fields import add_fields, add_text
 from ..finish import finish
+from ..labels import match_copy
 from ..model import Draft, Item, Line
 from ..text import ends_terminal
 
@@ -37,7 +38,8 @@ def _category(doc: Doc, texts: list[Line], category: str, first: bool) -> str:
             and (_CATEGORY.match(texts[-2].copy) or (len(texts) == 2 and not first)):
         line = texts.pop(-2)
         doc.metadata_lines.append((line.no, line.text, "category"))
-        category = _CATEGORY.sub("", line.copy) if _CATEGORY.match(line.copy) else line.text
+        label = _CATEGORY.match(line.copy)          # matched on the copy, cut from the line as printed
+        category = line.text[match_copy(line.text).to_orig(label.end()):].strip() if label else line.text
     return category
 
 
