@@ -52,6 +52,8 @@ def _fields_from_phrases(doc: Doc, d: Draft, item: Item):
         return
     texts = [d.title] + [seg[1] if seg[0] == "p" else seg[2] for seg in d.segments if seg[0] in ("p", "m")]
     found = find_phrases("。".join(t for t in texts if t), doc.labels)
+    if "lead" not in found:        # "年内完成主体建设" alone is a goal in the text, not the item's deadline
+        return
     if not item.lead and not item.partners:
         item.lead, item.partners = list(found.get("lead", [])), list(found.get("partners", []))
     if not item.deadline_text:
