@@ -160,14 +160,28 @@ def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return data, offsets
 
 
+GATHER_BYTES = 1 << 20        # bytes gathered per step: the index arrays cost 16 bytes per byte gathered
+
+
 def gather(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """data[starts[0]:starts[0]+lengths[0]] + data[starts[1]:…] + …, without a loop."""
+    """data[starts[0]:starts[0]+lengths[0]] + data[starts[1]:…] + …, without a loop over payloads.
+    In steps of about GATHER_BYTES: all at once, its int64 index arrays were 16 times the postings
+    (over 300 MB at 10,000 items, the build's peak)."""
     total = int(lengths.sum())
+    out = np.empty(total, dtype=np.uint8)
     if not total:
-        return np.empty(0, dtype=np.uint8)
+        return out
     out_starts = np.cumsum(lengths) - lengths
-    index = np.arange(total, dtype=np.int64) + np.repeat(starts - out_starts, lengths)
-    return data[index]
+    # payloads [a, b) per step: each step begins at the first payload starting past the next GATHER_BYTES
+    cuts = np.unique(np.searchsorted(out_starts, np.arange(0, total, GATHER_BYTES), side="left"))
+    bounds = np.append(cuts, len(lengths))
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if a == b:
+            continue
+        n = int(lengths[a:b].sum())
+        index = np.arange(n, dtype=np.int64) + np.repeat(starts[a:b] - (out_starts[a:b] - out_starts[a]), lengths[a:b])
+        out[out_starts[a]:out_starts[a] + n] = data[index]
+    return out
 
 
 def _empty():
