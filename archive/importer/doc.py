@@ -137,16 +137,7 @@ class Doc:
             return [line]
         mc = match_copy(line.text)
         bounds = [0] + [mc.to_orig(c) for c in cuts] + [len(line.text)]
-        out = []
-        for a, b in zip(bounds, bounds[1:]):
-            text = line.text[a:b].strip(WS)
-            part = Line(no=line.no, text=text, copy=match_copy(text).text)
-            h = match_heading(part.copy)
-            if h:
-                part.kind, part.style, part.number = "heading", h[0], h[1]
-                part.rest_at = match_copy(text).to_orig(h[2])
-            out.append(part)
-        return out
+        return [_part(line.no, line.text[a:b].strip(WS)) for a, b in zip(bounds, bounds[1:])]
 
     def _split_inline_sequence(self, line: Line) -> list[Line]:
         """A line holding several circled-numbered items "①…；②…" becomes one line per item."""
@@ -163,12 +154,14 @@ class Doc:
         bounds = starts + [len(line.copy)]
         for a, b in zip(bounds, bounds[1:]):
             parts.append(line.text[mc.to_orig(a):mc.to_orig(b)].strip(WS))
-        out = []
-        for p in parts:
-            sub = Line(no=line.no, text=p, copy=match_copy(p).text)
-            h = match_heading(sub.copy)
-            if h:
-                sub.kind, sub.style, sub.number = "heading", h[0], h[1]
-                sub.rest_at = match_copy(p).to_orig(h[2])
-            out.append(sub)
-        return out
+        return [_part(line.no, p) for p in parts]
+
+
+def _part(no: int, text: str) -> Line:
+    """One piece of a split line, classified as a heading where it starts with a number."""
+    part = Line(no=no, text=text, copy=match_copy(text).text)
+    h = match_heading(part.copy)
+    if h:
+        part.kind, part.style, part.number = "heading", h[0], h[1]
+        part.rest_at = match_copy(text).to_orig(h[2])
+    return part
