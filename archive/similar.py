@@ -1,36 +1,41 @@
 """Similar items in other lists: for each item, up to LIMIT items of other lists that share a topic with it
 and the most character bigrams of title and body, above THRESHOLD.
 
-Computed once, in the build's parent process before the render workers fork (they inherit the result),
-with an inverted index per topic rather than comparing all pairs. The index leaves out bigrams that say
-nothing about likeness: those in more than COMMON of all items (全市, 推进, 服务 …) and, within one topic,
-those in more than CAP of its items (养老 within 养老). The cap also bounds the work: a query reads at most
-CAP postings per bigram, so the stage grows with the number of items, not with its square.
+Computed once, in the build's parent process before the render workers fork (they inherit the result).
+The bigrams left out are those that say nothing about likeness: those in more than COMMON of all items
+(全市, 推进, 服务 …) and, within one topic, those in more than CAP of its items (养老 within 养老). The cap
+also bounds the work: a bigram makes at most CAP·(CAP-1)/2 candidate pairs, so the stage grows with the
+number of items, not with its square.
 
 Likeness is the cosine of the two sets of kept bigrams, shared / sqrt(|A|·|B|): a long body does not
 resemble everything just by being long. Kept are the bigrams an item shares with at least one other item
-of the topic: the rest cannot be shared, and counting them makes any two bodies of unequal length unlike. THRESHOLD was measured on the real content (docs/similar.md).
+of the topic: the rest cannot be shared, and counting them makes any two bodies of unequal length unlike.
+THRESHOLD was measured on the real content (docs/similar.md).
+
+The work is done on arrays (numpy), not per item: a bigram is an integer code, each topic's candidate
+pairs are made from its postings and counted by sorting, a block of pairs at a time so that memory stays
+flat. Scores are computed with the same float operations as the plain formula, and ties are broken by
+position, so the result is exactly the one of comparing pairs one by one (tests/test_similar.py).
 """
 from __future__ import annotations
 
-import heapq
-import math
-import operator
-import re
 import unicodedata
-from array import array
-from collections import Counter, defaultdict
-from itertools import chain
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
+
 LIMIT = 5
 THRESHOLD = 0.35     # measured on the real content: docs/similar.md
-CAP = 100            # postings kept per bigram in one topic's index
+CAP = 100            # items a bigram may be in, within one topic, and still count
 COMMON = 0.05        # a bigram in more than this share of all items is left out everywhere
 MIN_COMMON = 5       # … but never for fewer items than this: in a tiny archive every bigram is "common"
 
-_HAN = re.compile(r"[\u3400-\u9fff]+")
+_FIRST, _LAST = 0x3400, 0x9FFF     # the Han characters whose runs are cut into bigrams
+_SPAN = _LAST - _FIRST + 1         # a bigram's code is first·_SPAN + second, below 2³⁰
+_BATCH = 4096                      # texts coded at a time
+_PAIRS = 1 << 20                   # candidate pairs counted at a time: bounds the stage's memory
 
 
 @dataclass(frozen=True)
@@ -42,70 +47,186 @@ class Match:
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the Han runs of `text`: digits, Latin and punctuation carry years, amounts
     and numbering that every list shares, not what an item is about."""
-    found = set()
-    for run in _HAN.findall(unicodedata.normalize("NFKC", text)):
-        found.update(map(operator.add, run[:-1], run[1:]))
-    return found
+    codes, _ = _code_batch([text])
+    return {chr(_FIRST + c // _SPAN) + chr(_FIRST + c % _SPAN) for c in codes.tolist()}
 
 
 def similar_items(texts: Iterable[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
                   threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP) -> list[tuple[Match, ...]]:
     """For item k (its text, its group = list id, its topic slugs), the matches in other groups sharing
-    a topic with it, best first. Returned per item, in input order.
+    a topic with it, best first (equal scores: the earlier item first). Returned per item, in input order.
 
-    `texts` is read twice (a list, or an object that makes the texts anew each time it is iterated, so
-    that they need not all be held): once to count the bigrams, once to keep each item's useful ones."""
-    df = Counter()
+    `texts` is read once, a batch at a time, so that it may make the texts as it goes."""
+    ids, starts = _useful_bigrams(texts, len(groups))
+    number: dict[str, int] = {}
+    group = np.array([number.setdefault(g, len(number)) for g in groups], dtype=np.int64)
+    best = _Best(len(groups), limit)
+    for members in _members(topics):
+        for later, earlier, score in _match_within(members, ids, starts, group, threshold, cap):
+            best.add(later, earlier, score)
+    return best.matches()
+
+
+def _useful_bigrams(texts: Iterable[str], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's bigrams that are not common, as ids 0… in one array: item k's are ids[starts[k]:starts[k+1]]."""
+    batches, batch = [], []
     for text in texts:
-        df.update(bigrams(text))
-    common = max(MIN_COMMON, COMMON * len(groups))
-    ids = {b: n for n, b in enumerate(sorted(b for b, n in df.items() if n <= common))}
-    del df
-    sets = [array("i", sorted(map(ids.__getitem__, bigrams(text) & ids.keys()))) for text in texts]
-    del ids
+        batch.append(text)
+        if len(batch) == _BATCH:
+            batches.append(_code_batch(batch))
+            batch = []
+    if batch or not batches:
+        batches.append(_code_batch(batch))
+    codes = np.concatenate([c for c, _ in batches])
+    vocab, first = _distinct(np.sort(codes))
+    df = np.diff(np.append(first, len(codes)))              # items having each bigram
+    del codes, first
+    keep = df <= max(MIN_COMMON, COMMON * count)
+    dense = (np.cumsum(keep) - 1).astype(np.int32)
+    ids, sizes = np.empty(int(df[keep].sum()), np.int32), []
+    done = 0
+    while batches:
+        codes, per_text = batches.pop(0)
+        at = np.searchsorted(vocab, codes)
+        kept = keep[at]
+        found = dense[at[kept]]
+        ids[done:done + len(found)] = found
+        done += len(found)
+        sizes.append(np.bincount(np.repeat(np.arange(len(per_text)), per_text)[kept], minlength=len(per_text)))
+    return ids, np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
+
+
+def _code_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct bigram codes of each text, ascending, all in one array; and how many each text has."""
+    texts = [unicodedata.normalize("NFKC", t) for t in texts]
+    joined = "\n".join(texts)                    # "\n" ends a Han run: no bigram spans two texts
+    chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    han = (chars >= _FIRST) & (chars <= _LAST)
+    at = np.flatnonzero(han[:-1] & han[1:])
+    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)) + 1)
+    keys = (np.searchsorted(ends, at, side="right") << 30) | ((chars[at] - _FIRST) * _SPAN + chars[at + 1] - _FIRST)
+    keys, _ = _distinct(np.sort(keys))
+    return (keys & ((1 << 30) - 1)).astype(np.int32), np.bincount(keys >> 30, minlength=len(texts))
+
+
+def _members(topics: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """Each topic's items, ascending, topics in slug order."""
     members: dict[str, list[int]] = defaultdict(list)
     for k, slugs in enumerate(topics):
-        for slug in slugs:
+        for slug in dict.fromkeys(slugs):
             members[slug].append(k)
-    best: list[dict[int, float]] = [{} for _ in texts]
-    for slug in sorted(members):
-        _match_within(members[slug], sets, groups, threshold, limit, cap, best)
-    return [tuple(Match(j, round(s, 4)) for j, s in _top(b, limit)) for b in best]
+    return [np.array(members[slug], dtype=np.int64) for slug in sorted(members)]
 
 
-def _match_within(topic: list[int], sets: list[array], groups: Sequence[str], threshold: float, limit: int,
-                  cap: int, best: list[dict[int, float]]) -> None:
-    """One topic: each item queries the index of the items before it, then joins it, so each pair is
-    scored once and recorded for both. A pair sharing two topics keeps the higher of its two scores."""
-    df = Counter(chain.from_iterable(sets[k] for k in topic))
+def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, group: np.ndarray,
+                  threshold: float, cap: int) -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """One topic: the pairs of its items in different groups whose cosine reaches the threshold, as
+    (later item, earlier item, score) arrays, a block of later items at a time."""
+    m = len(members)
+    lengths = starts[members + 1] - starts[members]
+    bigram = ids[_ragged(starts[members], lengths)]
+    row = np.repeat(np.arange(m, dtype=np.int32), lengths)
+    df = np.bincount(bigram)
     # A bigram no other item of the topic has is left out too: counted, it would make every long body
     # unlike everything (measured: docs/similar.md).
-    kept = {b for b, n in df.items() if 1 < n <= cap}
-    postings: dict[int, list[int]] = defaultdict(list)
-    size: dict[int, int] = {}
+    kept = ((df > 1) & (df <= cap))[bigram]
+    bigram, row = bigram[kept], row[kept]
+    del kept
+    size = np.bincount(row, minlength=m)                 # |A|: the item's kept bigrams in this topic
+    # Postings: the rows having each bigram, ascending. An item's partners through one of its bigrams are
+    # the rows before it in that bigram's posting, so each pair is made once, by its later item.
+    order = np.argsort(bigram.astype(np.int64) * m + row)
+    posted = row[order]
+    df = np.bincount(bigram)
+    opens = (np.cumsum(df) - df)[bigram]                 # where each bigram's posting starts
+    before = np.empty(len(order), np.int64)
+    before[order] = np.arange(len(order))
+    before -= opens
+    del order, bigram
+    opening = np.concatenate(([0], np.cumsum(size)))     # each row's first bigram
+    made = np.concatenate(([0], np.cumsum(before)))[opening]    # pairs made by the rows before each row
     floor = threshold * threshold
-    for k in topic:
-        mine = [b for b in sets[k] if b in kept]
-        n = size[k] = len(mine)
-        counts = Counter(chain.from_iterable([postings[b] for b in mine]))
-        need = floor * n          # shared ≥ threshold² · |A| is necessary for cosine ≥ threshold
-        for j in [j for j, shared in counts.items() if shared >= need]:
-            score = counts[j] / math.sqrt(n * size[j])
-            if score >= threshold and groups[j] != groups[k]:
-                _record(best, k, j, score, limit)
-                _record(best, j, k, score, limit)
-        for b in mine:
-            postings[b].append(k)
+    low = 0
+    while low < m:
+        high = max(low + 1, int(np.searchsorted(made, made[low] + _PAIRS, side="right")) - 1)
+        first, last = opening[low], opening[high]
+        count = before[first:last]
+        earlier = posted[_ragged(opens[first:last], count)]
+        pairs = np.repeat(row[first:last] - low, count).astype(np.int64) * m + earlier
+        del earlier
+        pairs.sort()
+        total = len(pairs)
+        pairs, at = _distinct(pairs)
+        shared = np.diff(np.append(at, total))           # bigrams each pair shares
+        later, earlier = np.divmod(pairs, m)
+        later += low
+        a, b = size[later], size[earlier]
+        score = shared / np.sqrt((a * b).astype(np.float64))
+        # shared ≥ threshold²·|A| follows from the cosine; it is tested as well, as the formula it
+        # replaced did first, so that float rounding at the threshold cannot decide differently.
+        ok = (shared >= floor * a) & (score >= threshold) & (group[members[later]] != group[members[earlier]])
+        yield members[later[ok]], members[earlier[ok]], score[ok]
+        low = high
 
 
-def _record(best: list[dict[int, float]], k: int, j: int, score: float, limit: int) -> None:
-    found = best[k]
-    if score > found.get(j, 0.0):
-        found[j] = score
-        if len(found) > 2 * limit:    # keep memory flat; the best `limit` are never among those dropped
-            best[k] = dict(_top(found, limit))
+def _ragged(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, … starts[i] + lengths[i] - 1 for each i, in one array."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)
 
 
-def _top(found: dict[int, float], limit: int) -> list[tuple[int, float]]:
-    """Best first; equal scores in input order, so the same content always gives the same pages."""
-    return heapq.nlargest(limit, found.items(), key=lambda js: (js[1], -js[0]))
+def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array, and where each first occurs."""
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))[:len(ordered)]
+    return ordered[first], first
+
+
+class _Best:
+    """Each item's best `limit` matches so far, best first, in a table of `limit` columns. A pair seen in
+    two topics keeps its higher score. An entry pushed out has `limit` better ones that only get better,
+    so it is never among the best `limit` in the end."""
+
+    def __init__(self, count: int, limit: int):
+        self.count, self.limit = count, limit
+        self.other = np.full((count, limit), -1, dtype=np.int64)
+        self.score = np.zeros((count, limit))
+
+    def add(self, later: np.ndarray, earlier: np.ndarray, score: np.ndarray) -> None:
+        """Pairs scored in one topic, each pair once: recorded for both items."""
+        if not len(score) or not self.limit:
+            return
+        item, other, score = np.concatenate((later, earlier)), np.concatenate((earlier, later)), np.concatenate((score, score))
+        touched, _ = _distinct(np.sort(item))
+        held = self.other[touched] >= 0
+        item = np.concatenate((item, np.repeat(touched, self.limit).reshape(-1, self.limit)[held]))
+        other = np.concatenate((other, self.other[touched][held]))
+        score = np.concatenate((score, self.score[touched][held]))
+        order = _best_first(item, score, other, self.count)
+        item, other, score = item[order], other[order], score[order]
+        # The same pair twice (from two topics): the first, in best-first order, has the higher score.
+        again = np.argsort(item * self.count + other, kind="stable")
+        same = np.zeros(len(item), bool)
+        same[again[1:]] = (item[again[1:]] == item[again[:-1]]) & (other[again[1:]] == other[again[:-1]])
+        item, other, score = item[~same], other[~same], score[~same]
+        _, at = _distinct(item)
+        place = np.arange(len(item)) - np.repeat(at, np.diff(np.append(at, len(item))))
+        top = place < self.limit
+        self.other[touched] = -1
+        self.other[item[top], place[top]] = other[top]
+        self.score[item[top], place[top]] = score[top]
+
+    def matches(self) -> list[tuple[Match, ...]]:
+        return [tuple(Match(j, round(s, 4)) for j, s in zip(js, ss) if j >= 0)
+                for js, ss in zip(self.other.tolist(), self.score.tolist())]
+
+
+def _best_first(item: np.ndarray, score: np.ndarray, other: np.ndarray, count: int) -> np.ndarray:
+    """The order by item, then score descending, then other item: equal scores in input order, so that
+    the same content always gives the same pages. One integer sort when the three fit in 63 bits."""
+    by_score = np.argsort(score)
+    values, first = _distinct(score[by_score])
+    rank = np.empty(len(score), np.int64)
+    rank[by_score] = np.cumsum(np.concatenate(([False], score[by_score][1:] != score[by_score][:-1])))
+    if count * count * len(values) >= 1 << 62:
+        return np.lexsort((other, -score, item))
+    return np.argsort((item * len(values) + (len(values) - 1 - rank)) * count + other)
