@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -38,8 +37,7 @@ _BATCH = 4096                      # texts coded at a time
 _PAIRS = 1 << 20                   # candidate pairs counted at a time: bounds the stage's memory
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):      # a tuple: about 450,000 are made at 100,000 items
     index: int       # position of the similar item in the sequence given to `similar_items`
     score: float
 
@@ -77,17 +75,14 @@ def _useful_bigrams(texts: Iterable[str], count: int) -> tuple[np.ndarray, np.nd
             batch = []
     if batch or not batches:
         batches.append(_code_batch(batch))
-    codes = np.concatenate([c for c, _ in batches])
-    vocab, first = _distinct(np.sort(codes))
-    df = np.diff(np.append(first, len(codes)))              # items having each bigram
-    del codes, first
+    vocab, df, _ = _tally(np.concatenate([v for _, _, v, _ in batches]), np.concatenate([d for *_, d in batches]))
     keep = df <= max(MIN_COMMON, COMMON * count)
     dense = (np.cumsum(keep) - 1).astype(np.int32)
     ids, sizes = np.empty(int(df[keep].sum()), np.int32), []
     done = 0
     while batches:
-        codes, per_text = batches.pop(0)
-        at = np.searchsorted(vocab, codes)
+        place, per_text, batch_vocab, _ = batches.pop(0)
+        at = np.searchsorted(vocab, batch_vocab)[place]
         kept = keep[at]
         found = dense[at[kept]]
         ids[done:done + len(found)] = found
@@ -96,17 +91,29 @@ def _useful_bigrams(texts: Iterable[str], count: int) -> tuple[np.ndarray, np.nd
     return ids, np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
 
 
-def _code_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct bigram codes of each text, ascending, all in one array; and how many each text has."""
+def _code_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The batch's distinct bigram codes (ascending) with how many texts have each, and each text's
+    distinct bigrams as places in those codes, all texts in one array, with how many each text has."""
     texts = [unicodedata.normalize("NFKC", t) for t in texts]
     joined = "\n".join(texts)                    # "\n" ends a Han run: no bigram spans two texts
     chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
     han = (chars >= _FIRST) & (chars <= _LAST)
     at = np.flatnonzero(han[:-1] & han[1:])
-    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)) + 1)
-    keys = (np.searchsorted(ends, at, side="right") << 30) | ((chars[at] - _FIRST) * _SPAN + chars[at + 1] - _FIRST)
+    text = np.repeat(np.arange(len(texts), dtype=np.int64), np.fromiter(map(len, texts), np.int64, len(texts)) + 1)
+    keys = (text[at] << 30) | ((chars[at] - _FIRST) * _SPAN + chars[at + 1] - _FIRST)
+    del chars, han, at, text
     keys, _ = _distinct(np.sort(keys))
-    return (keys & ((1 << 30) - 1)).astype(np.int32), np.bincount(keys >> 30, minlength=len(texts))
+    vocab, df, place = _tally((keys & ((1 << 30) - 1)).astype(np.int32), np.ones(len(keys), np.int64))
+    return place, np.bincount(keys >> 30, minlength=len(texts)), vocab, df
+
+
+def _tally(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct codes, ascending, each with the sum of its counts; and each code's place among them."""
+    order = np.argsort(codes)
+    vocab, first = _distinct(codes[order])
+    place = np.empty(len(codes), np.int32)
+    place[order] = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(np.append(first, len(codes))))
+    return vocab, np.add.reduceat(counts[order], first) if len(first) else counts[:0], place
 
 
 def _members(topics: Sequence[Sequence[str]]) -> list[np.ndarray]:
@@ -124,7 +131,9 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
     (later item, earlier item, score) arrays, a block of later items at a time."""
     m = len(members)
     lengths = starts[members + 1] - starts[members]
-    bigram = ids[_ragged(starts[members], lengths)]
+    chosen = np.zeros(len(starts) - 1, bool)
+    chosen[members] = True
+    bigram = ids[np.repeat(chosen, np.diff(starts))]
     row = np.repeat(np.arange(m, dtype=np.int32), lengths)
     df = np.bincount(bigram)
     # A bigram no other item of the topic has is left out too: counted, it would make every long body
@@ -138,27 +147,28 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
     order = np.argsort(bigram.astype(np.int64) * m + row)
     posted = row[order]
     df = np.bincount(bigram)
-    opens = (np.cumsum(df) - df)[bigram]                 # where each bigram's posting starts
-    before = np.empty(len(order), np.int64)
-    before[order] = np.arange(len(order))
+    opens = (np.cumsum(df) - df).astype(np.int32)[bigram]     # where each bigram's posting starts
+    before = np.empty(len(order), np.int32)
+    before[order] = np.arange(len(order), dtype=np.int32)
     before -= opens
     del order, bigram
     opening = np.concatenate(([0], np.cumsum(size)))     # each row's first bigram
-    made = np.concatenate(([0], np.cumsum(before)))[opening]    # pairs made by the rows before each row
+    made = np.concatenate(([0], np.cumsum(np.bincount(row, weights=before, minlength=m)).astype(np.int64)))
     floor = threshold * threshold
     low = 0
     while low < m:
         high = max(low + 1, int(np.searchsorted(made, made[low] + _PAIRS, side="right")) - 1)
         first, last = opening[low], opening[high]
         count = before[first:last]
-        earlier = posted[_ragged(opens[first:last], count)]
-        pairs = np.repeat(row[first:last] - low, count).astype(np.int64) * m + earlier
-        del earlier
+        # One integer per pair, its later item's row in the block and its earlier item's row.
+        width = np.int32 if (high - low) * m < 1 << 31 else np.int64
+        pairs = np.repeat((row[first:last] - low).astype(width) * m, count)
+        pairs += posted[_ragged(opens[first:last], count)]
         pairs.sort()
         total = len(pairs)
         pairs, at = _distinct(pairs)
         shared = np.diff(np.append(at, total))           # bigrams each pair shares
-        later, earlier = np.divmod(pairs, m)
+        later, earlier = np.divmod(pairs.astype(np.int64), m)
         later += low
         a, b = size[later], size[earlier]
         score = shared / np.sqrt((a * b).astype(np.float64))
@@ -171,8 +181,10 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
 
 def _ragged(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """starts[i], starts[i] + 1, … starts[i] + lengths[i] - 1 for each i, in one array."""
-    ends = np.cumsum(lengths)
-    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)
+    ends = np.cumsum(lengths, dtype=np.int64)
+    index = np.arange(ends[-1] if len(ends) else 0, dtype=starts.dtype)
+    index += np.repeat(starts - (ends - lengths).astype(starts.dtype), lengths)
+    return index
 
 
 def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,6 +208,12 @@ class _Best:
         if not len(score) or not self.limit:
             return
         item, other, score = np.concatenate((later, earlier)), np.concatenate((earlier, later)), np.concatenate((score, score))
+        # Worse than an item's last of `limit` already held: can never be among its best.
+        bar, last = self.score[item, -1], self.other[item, -1]
+        better = (score > bar) | ((score == bar) & (other < last))
+        item, other, score = item[better], other[better], score[better]
+        if not len(item):
+            return
         touched, _ = _distinct(np.sort(item))
         held = self.other[touched] >= 0
         item = np.concatenate((item, np.repeat(touched, self.limit).reshape(-1, self.limit)[held]))
@@ -216,8 +234,13 @@ class _Best:
         self.score[item[top], place[top]] = score[top]
 
     def matches(self) -> list[tuple[Match, ...]]:
-        return [tuple(Match(j, round(s, 4)) for j, s in zip(js, ss) if j >= 0)
-                for js, ss in zip(self.other.tolist(), self.score.tolist())]
+        held = self.other >= 0
+        # Few distinct scores (small counts over square roots of small counts): each is rounded once.
+        values, _ = _distinct(np.sort(self.score[held]))
+        rounded = [round(v, 4) for v in values.tolist()]
+        found = list(map(Match, self.other[held].tolist(), map(rounded.__getitem__, np.searchsorted(values, self.score[held]).tolist())))
+        ends = np.cumsum(held.sum(axis=1)).tolist()
+        return [tuple(found[a:b]) for a, b in zip([0] + ends, ends)]
 
 
 def _best_first(item: np.ndarray, score: np.ndarray, other: np.ndarray, count: int) -> np.ndarray:
