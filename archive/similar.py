@@ -45,7 +45,7 @@ class Match(NamedTuple):      # a tuple: about 450,000 are made at 100,000 items
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the Han runs of `text`: digits, Latin and punctuation carry years, amounts
     and numbering that every list shares, not what an item is about."""
-    codes, _ = _code_batch([text])
+    _, _, codes, _ = _code_batch([text])
     return {chr(_FIRST + c // _SPAN) + chr(_FIRST + c % _SPAN) for c in codes.tolist()}
 
 
