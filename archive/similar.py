@@ -154,27 +154,29 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
     del order, bigram
     opening = np.concatenate(([0], np.cumsum(size)))     # each row's first bigram
     made = np.concatenate(([0], np.cumsum(np.bincount(row, weights=before, minlength=m)).astype(np.int64)))
-    floor = threshold * threshold
+    bits = max(1, (m - 1).bit_length())
+    need = threshold * threshold * size                  # shared ≥ threshold²·|A| follows from the cosine
     low = 0
     while low < m:
         high = max(low + 1, int(np.searchsorted(made, made[low] + _PAIRS, side="right")) - 1)
         first, last = opening[low], opening[high]
         count = before[first:last]
-        # One integer per pair, its later item's row in the block and its earlier item's row.
-        width = np.int32 if (high - low) * m < 1 << 31 else np.int64
-        pairs = np.repeat((row[first:last] - low).astype(width) * m, count)
-        pairs += posted[_ragged(opens[first:last], count)]
+        # One integer per pair: its later item's row in the block, then its earlier item's row.
+        width = np.int32 if (high - low) << bits < 1 << 31 else np.int64
+        pairs = np.repeat((row[first:last] - low).astype(width) << bits, count)
+        pairs |= posted[_ragged(opens[first:last], count)]
         pairs.sort()
         total = len(pairs)
         pairs, at = _distinct(pairs)
         shared = np.diff(np.append(at, total))           # bigrams each pair shares
-        later, earlier = np.divmod(pairs.astype(np.int64), m)
-        later += low
-        a, b = size[later], size[earlier]
-        score = shared / np.sqrt((a * b).astype(np.float64))
-        # shared ≥ threshold²·|A| follows from the cosine; it is tested as well, as the formula it
-        # replaced did first, so that float rounding at the threshold cannot decide differently.
-        ok = (shared >= floor * a) & (score >= threshold) & (group[members[later]] != group[members[earlier]])
+        # The necessary count first (it was tested first before, too: float rounding at the threshold
+        # cannot decide differently), then the cosine for the few pairs that pass it.
+        later = (pairs >> bits) + low
+        ok = shared >= need[later]
+        pairs, later, shared = pairs[ok], later[ok], shared[ok]
+        earlier = pairs & ((1 << bits) - 1)
+        score = shared / np.sqrt((size[later] * size[earlier]).astype(np.float64))
+        ok = (score >= threshold) & (group[members[later]] != group[members[earlier]])
         yield members[later[ok]], members[earlier[ok]], score[ok]
         low = high
 
