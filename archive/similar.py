@@ -33,8 +33,8 @@ MIN_COMMON = 5       # … but never for fewer items than this: in a tiny archiv
 
 _FIRST, _LAST = 0x3400, 0x9FFF     # the Han characters whose runs are cut into bigrams
 _SPAN = _LAST - _FIRST + 1         # a bigram's code is first·_SPAN + second, below 2³⁰
-_BATCH = 4096                      # texts coded at a time
-_PAIRS = 1 << 20                   # candidate pairs counted at a time: bounds the stage's memory
+_BATCH = 1024                      # texts coded at a time
+_PAIRS = 1 << 19                   # candidate pairs counted at a time: bounds the stage's memory
 
 
 class Match(NamedTuple):      # a tuple: about 450,000 are made at 100,000 items
@@ -131,9 +131,7 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
     (later item, earlier item, score) arrays, a block of later items at a time."""
     m = len(members)
     lengths = starts[members + 1] - starts[members]
-    chosen = np.zeros(len(starts) - 1, bool)
-    chosen[members] = True
-    bigram = ids[np.repeat(chosen, np.diff(starts))]
+    bigram = ids[_ragged(starts[members].astype(np.int32 if len(ids) < 1 << 31 else np.int64), lengths)]
     row = np.repeat(np.arange(m, dtype=np.int32), lengths)
     df = np.bincount(bigram)
     # A bigram no other item of the topic has is left out too: counted, it would make every long body
@@ -171,6 +169,8 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
         shared = np.diff(np.append(at, total))           # bigrams each pair shares
         # The necessary count first (it was tested first before, too: float rounding at the threshold
         # cannot decide differently), then the cosine for the few pairs that pass it.
+        ok = shared >= need[low:high].min()                # cheap first: the block's lowest need
+        pairs, shared = pairs[ok], shared[ok]
         later = (pairs >> bits) + low
         ok = shared >= need[later]
         pairs, later, shared = pairs[ok], later[ok], shared[ok]
