@@ -1,16 +1,30 @@
 """Similar items: other lists only, a shared topic, shared bigrams above the measured threshold, at most 5."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from archive.similar import LIMIT, THRESHOLD, bigrams, similar_items
+from archive import similar
+from archive.similar import COMMON, LIMIT, MIN_COMMON, THRESHOLD, Match, bigrams, similar_items
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def pairs_per_block(n):
+    """Count the candidate pairs in blocks of about n (the stage's memory bound) for a while."""
+    kept, similar._PAIRS = similar._PAIRS, n
+    try:
+        yield
+    finally:
+        similar._PAIRS = kept
 
 
 def test_bigrams_are_han_pairs_within_runs():
@@ -51,36 +65,97 @@ def test_postings_cap_drops_bigrams_too_common_within_a_topic():
     assert all(len(f) == 3 for f in found)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.text("养老服务社区医疗教育学校改造", min_size=2, max_size=12), st.sampled_from("abc"),
-                          st.sets(st.sampled_from(["x", "y"]), max_size=2)), min_size=1, max_size=12))
-def test_agrees_with_comparing_all_pairs(rows):
-    """The inverted index finds exactly what comparing every pair would, when no bigram is capped."""
-    texts, groups, topics = zip(*rows)
-    topics = [sorted(t) for t in topics]
-    found = similar_items(texts, groups, topics, cap=10_000)
-    df = Counter(b for t in texts for b in bigrams(t))
-    common = max(5, 0.05 * len(texts))
+def test_equal_scores_in_input_order_and_the_limit_cuts_ties_by_position():
+    texts = ["甲乙丙丁", "甲乙丙丁", "甲乙丙丁", "甲乙丙丁", "丙丁戊己"]
+    found = similar_items(texts, ["a", "b", "c", "d", "e"], [["t"]] * 5, limit=2)
+    assert found[0] == (Match(1, 1.0), Match(2, 1.0))          # 3 scores 1.0 too: cut by position
+    assert found[3] == (Match(0, 1.0), Match(1, 1.0))
+    assert found[4] == (Match(0, 0.5774), Match(1, 0.5774))     # 丙丁 only kept: 1/sqrt(3·1), four times
+    assert similar_items(texts, ["a", "b", "c", "d", "e"], [["t"]] * 5, threshold=0.6)[4] == ()
 
-    def kept(k: int, topic: str) -> set[str]:
-        in_topic = Counter(b for j, t in enumerate(texts) if topic in topics[j] for b in bigrams(t))
-        return {b for b in bigrams(texts[k]) if df[b] <= common and in_topic[b] > 1}
 
-    for k, j in itertools.permutations(range(len(texts)), 2):
-        shared_topics = set(topics[k]) & set(topics[j])
-        listed = {m.index: m.score for m in found[k]}
-        if groups[k] == groups[j] or not shared_topics:
-            assert j not in listed
-            continue
-        score = 0.0
-        for t in shared_topics:
-            a, b = kept(k, t), kept(j, t)
-            if a and b:
-                score = max(score, len(a & b) / math.sqrt(len(a) * len(b)))
-        if j in listed:
-            assert abs(listed[j] - score) < 1e-3
-        elif score >= THRESHOLD:
-            assert len(listed) == LIMIT and min(listed.values()) >= round(score, 4) - 1e-9
+def test_the_threshold_itself_is_enough():
+    texts = ["甲乙丙", "乙丙丁", "甲乙丙丁"]     # 0 and 1 share one of their two bigrams: exactly 1/sqrt(2·2)
+    assert similar_items(texts, ["a", "b", "a"], [["t"]] * 3, threshold=0.5) == [
+        (Match(1, 0.5),), (Match(2, 0.8165), Match(0, 0.5)), (Match(1, 0.8165),)]
+    assert similar_items(texts, ["a", "b", "a"], [["t"]] * 3, threshold=0.5000001)[:2] == [(), (Match(2, 0.8165),)]
+
+
+def test_common_bigrams_are_left_out_everywhere():
+    # 甲乙 is in 6 of 20 items, more than max(5, 5 %): it counts for no topic; 丙丁 in 2 does.
+    texts = ["甲乙"] * 6 + ["丙丁", "丙丁"] + [chr(0x4E00 + 2 * n) + chr(0x4E01 + 2 * n) for n in range(12)]
+    found = similar_items(texts, [str(n) for n in range(20)], [["t"]] * 20)
+    assert found[:6] == [()] * 6 and found[6] == (Match(7, 1.0),)
+
+
+def test_empty_and_han_free_texts_and_no_items():
+    assert similar_items([], [], []) == []
+    assert similar_items(["", "2024年", "ABC，123", ""], ["a", "b", "c", "d"], [["t"]] * 4) == [()] * 4
+    assert similar_items(["养老服务", "养老服务"], ["a", "b"], [[], []]) == [(), ()]
+
+
+def test_a_pair_in_two_topics_keeps_its_higher_score():
+    # In topic x, 戊己 (in items 1 and 2 only) counts for item 1 and lowers the likeness of 0 and 1.
+    texts = ["甲乙丙", "甲乙丙戊己", "戊己"]
+    found = similar_items(texts, ["a", "b", "c"], [["x", "y"], ["x", "y"], ["x"]], threshold=0.1)
+    assert found[0] == (Match(1, 1.0),)                         # y: 甲乙 乙丙 both, nothing else kept
+    assert similar_items(texts, ["a", "b", "c"], [["x"], ["x"], ["x"]], threshold=0.1)[0] == (Match(1, 0.8165),)
+
+
+def test_texts_are_read_once_and_may_be_made_on_the_way():
+    texts = ["提升养老服务能力", "提升养老服务水平"]
+    assert similar_items(iter(texts), ["a", "b"], [["t"]] * 2) == similar_items(texts, ["a", "b"], [["t"]] * 2)
+
+
+def reference(texts, groups, topics, threshold, limit, cap):
+    """docs/similar.md written out plainly: every pair of a topic compared, nothing indexed or vectorised."""
+    grams = []
+    for text in texts:
+        runs = re.findall(r"[\u3400-\u9fff]+", unicodedata.normalize("NFKC", text))
+        grams.append({run[i:i + 2] for run in runs for i in range(len(run) - 1)})
+    df = Counter(b for g in grams for b in g)
+    useful = [{b for b in g if df[b] <= max(MIN_COMMON, COMMON * len(texts))} for g in grams]
+    best = [{} for _ in texts]
+    for topic in {slug for slugs in topics for slug in slugs}:
+        members = [k for k, slugs in enumerate(topics) if topic in slugs]
+        in_topic = Counter(b for k in members for b in useful[k])
+        kept = {k: {b for b in useful[k] if 1 < in_topic[b] <= cap} for k in members}
+        for k, j in itertools.permutations(members, 2):
+            shared = len(kept[k] & kept[j])
+            if groups[k] != groups[j] and shared and shared / math.sqrt(len(kept[k]) * len(kept[j])) >= threshold:
+                best[k][j] = max(best[k].get(j, 0), shared / math.sqrt(len(kept[k]) * len(kept[j])))
+    return [tuple(Match(j, round(s, 4)) for j, s in sorted(b.items(), key=lambda js: (-js[1], js[0]))[:limit])
+            for b in best]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text("养老服务社区医疗教育学校改造提升城乡道路12AＡ，\u3400\u9fff\ua000", max_size=16),
+                          st.sampled_from("abc"), st.lists(st.sampled_from("xyz"), max_size=3)), max_size=40),
+       st.sampled_from([0.1, 0.35, 0.5, 0.8]), st.integers(1, 4), st.sampled_from([2, 3, 6, 10_000]),
+       st.sampled_from([5, 1 << 18]))
+def test_agrees_with_comparing_all_pairs(rows, threshold, limit, cap, block):
+    """Exactly the reference's result: the same matches, the same order, the same rounded scores; with
+    the candidate pairs counted in one block or in blocks of a few pairs."""
+    texts, groups, topics = zip(*rows) if rows else ((), (), ())
+    with pairs_per_block(block):
+        found = similar_items(texts, groups, topics, threshold=threshold, limit=limit, cap=cap)
+    assert found == reference(texts, groups, topics, threshold, limit, cap)
+
+
+def test_agrees_with_comparing_all_pairs_on_a_random_corpus():
+    """A few hundred items cut from the real content's sentences: many pairs, postings past the cap."""
+    import random
+    rng = random.Random(7)
+    sentences = [s for p in sorted((ROOT / "content").rglob("*.md"))[:40]
+                 for s in re.split(r"[。；\n]", p.read_text(encoding="utf-8")) if len(s) > 4]
+    texts = ["，".join(rng.sample(sentences, rng.randint(0, 4))) for _ in range(400)]
+    groups = [rng.choice("abcdefgh") for _ in texts]
+    topics = [rng.sample(["x", "y", "z", "w"], rng.randint(0, 2)) for _ in texts]
+    for threshold, cap in ((THRESHOLD, 20), (0.2, 100)):
+        with pairs_per_block(5_000):
+            found = similar_items(texts, groups, topics, threshold=threshold, cap=cap)
+        assert found == reference(texts, groups, topics, threshold, LIMIT, cap)
+        assert sum(map(len, found)) > 100
 
 
 def test_real_content_pairs_either_side_of_the_threshold():
