@@ -130,26 +130,7 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
     """One topic: the pairs of its items in different groups whose cosine reaches the threshold, as
     (later item, earlier item, score) arrays, a block of later items at a time."""
     m = len(members)
-    lengths = starts[members + 1] - starts[members]
-    bigram = ids[_ragged(starts[members].astype(np.int32 if len(ids) < 1 << 31 else np.int64), lengths)]
-    row = np.repeat(np.arange(m, dtype=np.int32), lengths)
-    df = np.bincount(bigram)
-    # A bigram no other item of the topic has is left out too: counted, it would make every long body
-    # unlike everything (measured: docs/similar.md).
-    kept = ((df > 1) & (df <= cap))[bigram]
-    bigram, row = bigram[kept], row[kept]
-    del kept
-    size = np.bincount(row, minlength=m)                 # |A|: the item's kept bigrams in this topic
-    # Postings: the rows having each bigram, ascending. An item's partners through one of its bigrams are
-    # the rows before it in that bigram's posting, so each pair is made once, by its later item.
-    order = np.argsort(bigram.astype(np.int64) * m + row)
-    posted = row[order]
-    df = np.bincount(bigram)
-    opens = (np.cumsum(df) - df).astype(np.int32)[bigram]     # where each bigram's posting starts
-    before = np.empty(len(order), np.int32)
-    before[order] = np.arange(len(order), dtype=np.int32)
-    before -= opens
-    del order, bigram
+    row, size, posted, opens, before = _postings(members, ids, starts, cap)
     opening = np.concatenate(([0], np.cumsum(size)))     # each row's first bigram
     made = np.concatenate(([0], np.cumsum(np.bincount(row, weights=before, minlength=m)).astype(np.int64)))
     bits = max(1, (m - 1).bit_length())
@@ -179,6 +160,30 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
         ok = (score >= threshold) & (group[members[later]] != group[members[earlier]])
         yield members[later[ok]], members[earlier[ok]], score[ok]
         low = high
+
+
+def _postings(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, cap: int) -> tuple[np.ndarray, ...]:
+    """A topic's kept bigrams, rows = positions in `members`: for each (row, bigram), ordered by row, the
+    row; each row's count (|A|); the postings (the rows having each bigram, ascending, one after the
+    other); where the bigram's posting opens; and how many rows before this one it holds. An item's
+    partners through one of its bigrams are the rows before it in that posting, so that each pair is
+    made once, by its later item."""
+    lengths = starts[members + 1] - starts[members]
+    bigram = ids[_ragged(starts[members].astype(np.int32 if len(ids) < 1 << 31 else np.int64), lengths)]
+    row = np.repeat(np.arange(len(members), dtype=np.int32), lengths)
+    df = np.bincount(bigram)
+    # A bigram no other item of the topic has is left out too: counted, it would make every long body
+    # unlike everything (measured: docs/similar.md).
+    kept = ((df > 1) & (df <= cap))[bigram]
+    bigram, row = bigram[kept], row[kept]
+    del kept
+    order = np.argsort(bigram.astype(np.int64) * len(members) + row)
+    df = np.bincount(bigram)
+    opens = (np.cumsum(df) - df).astype(np.int32)[bigram]
+    before = np.empty(len(order), np.int32)
+    before[order] = np.arange(len(order), dtype=np.int32)
+    before -= opens
+    return row, np.bincount(row, minlength=len(members)), row[order], opens, before
 
 
 def _ragged(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -249,9 +254,10 @@ def _best_first(item: np.ndarray, score: np.ndarray, other: np.ndarray, count: i
     """The order by item, then score descending, then other item: equal scores in input order, so that
     the same content always gives the same pages. One integer sort when the three fit in 63 bits."""
     by_score = np.argsort(score)
-    values, first = _distinct(score[by_score])
-    rank = np.empty(len(score), np.int64)
-    rank[by_score] = np.cumsum(np.concatenate(([False], score[by_score][1:] != score[by_score][:-1])))
-    if count * count * len(values) >= 1 << 62:
+    ordered = score[by_score]
+    rank = np.empty(len(score), np.int64)                 # among the distinct scores, ascending
+    rank[by_score] = np.cumsum(np.concatenate(([0], ordered[1:] != ordered[:-1])))
+    distinct = int(rank.max()) + 1
+    if count * count * distinct >= 1 << 62:
         return np.lexsort((other, -score, item))
-    return np.argsort((item * len(values) + (len(values) - 1 - rank)) * count + other)
+    return np.argsort((item * distinct + (distinct - 1 - rank)) * count + other)

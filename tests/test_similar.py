@@ -180,3 +180,14 @@ def test_item_pages_show_similar_items(built_site):
     html = (built_site / "shandong/heze/2021-1/05/index.html").read_text(encoding="utf-8")
     section = html[html.index('<section class="similar"'):]
     assert '<a href="/shandong/jining/jining-gaoxinqu/2021/04/">' in section
+
+
+def test_best_first_orders_the_same_when_the_keys_do_not_fit_one_integer():
+    import numpy as np
+    rng = np.random.default_rng(3)
+    item, other = rng.integers(0, 6, 300), rng.integers(0, 50, 300)
+    score = rng.choice([0.4, 0.5, 0.5000000000000001, 1.0], 300)
+    expected = sorted(range(300), key=lambda n: (item[n], -score[n], other[n], n))
+    for count in (50, 1 << 40):        # one integer sort; then the lexsort it falls back to
+        order = similar._best_first(item, score, other, count)
+        assert [(item[n], score[n], other[n]) for n in order] == [(item[n], score[n], other[n]) for n in expected]
