@@ -12,9 +12,10 @@ from .views import item_label, list_label
 def similar_by_item(site: Site) -> dict[str, tuple[Item, ...]]:
     """Item id → its similar items, best first; items without any are left out (most of them)."""
     items = site.items
+    ids = [i.id for i in items]          # a property that formats a string: made once, not twice
     matches = similar_items(_Texts(items), [i.list.id for i in items],
-                            [[t.slug for t in site.item_topics[i.id]] for i in items])
-    return {item.id: tuple(items[m.index] for m in found) for item, found in zip(items, matches) if found}
+                            [[t.slug for t in site.item_topics[k]] for k in ids])
+    return {k: tuple([items[index] for index, _ in found]) for k, found in zip(ids, matches) if found}
 
 
 class _Texts:
