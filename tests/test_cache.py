@@ -158,7 +158,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     out = tmp_path / "site"
     build(code, corpus, out)
     expected = tree(out)
-    cache = tmp_path / ".cache" / "build.json"
+    cache = tmp_path / ".cache" / "build.pickle"
     data = cache.read_bytes()
     cache.write_bytes(data[: len(data) // 2])                      # a build killed while saving, a bad disk
     damaged = build(code, corpus, out)
