@@ -268,7 +268,8 @@ class ContentMemo:
 
     * `.docs`: each file's parse (Document or None, and its reading problems) by its path and bytes;
     * `.list`: the validated list and its problems, keyed by every file's path and bytes (`folder_key`),
-      the registries' bytes and the as-of date (`stamp`), and the line counts of the sources it consulted.
+      the registries' bytes and the as-of date (`stamp`), and the line counts of the sources it consulted;
+    * `.json`, `.csv`: that list's part of items.json and its CSV rows (archive/downloads.py), keyed as the list.
 
     A folder whose files are all unchanged is not parsed at all and its list comes back validated; one
     edited file costs one parse and one folder's validation. Reading happens in forked readers: they ask
@@ -284,6 +285,7 @@ class ContentMemo:
         self.used: dict[str, dict] = {}          # what this build's lists were made from
         self.docs_new: dict[str, dict] = {}      # rel → parses to write
         self.lists_new: dict[str, bytes] = {}    # rel → pickled list to write
+        self._rels: dict[str, str] = {}          # list id (its folder's name) → folder rel, for lists used
 
     @staticmethod
     def key(rel: str, raw: bytes) -> str:
@@ -324,6 +326,7 @@ class ContentMemo:
         if stored_key != (folder_key, self.stamp):
             return None
         self.used[rel] = entry
+        self._rels[rel.rsplit("/", 1)[-1]] = rel
         return model
 
     def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list) -> None:
@@ -333,6 +336,30 @@ class ContentMemo:
         _ModelPickler(out).dump(((folder_key, self.stamp), model))
         self.lists_new[rel] = out.getvalue()
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
+        self._rels[rel.rsplit("/", 1)[-1]] = rel
+
+    # Each list's part of items.json and of the CSVs, in two more files per folder, written as soon as they
+    # are made (at 100,000 items they are 260 MB) and read only by the open data stage: made from the
+    # validated list alone, and keyed as it is (and by the fields declared, `declared`).
+
+    def list_part(self, list_id: str, kind: str, declared: str) -> bytes | None:
+        """`kind` "json" or "csv": a list's part of items.json or its CSV rows, if made from this list before."""
+        rel = self._rels.get(list_id)
+        found = self._read(rel, kind) if rel is not None else None
+        if isinstance(found, tuple) and found[0] == (self.used[rel]["key"], self.stamp, declared):
+            return found[1]
+        return None
+
+    def keep_list_part(self, list_id: str, kind: str, declared: str, data: bytes) -> None:
+        rel = self._rels.get(list_id)
+        if rel is not None and self.folder is not None:
+            self._write(rel, kind, ((self.used[rel]["key"], self.stamp, declared), data))
+
+    def _write(self, rel: str, kind: str, value) -> None:
+        path = self._path(rel, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        _replace(path, code_version().encode() + digest(payload).encode() + payload)
 
     def _path(self, rel: str, kind: str) -> Path:
         return self.folder / "lists" / f"{digest(rel.encode())}.{kind}"
@@ -359,12 +386,11 @@ class ContentMemo:
 
     def save(self) -> None:
         """Writes the folders' files that changed and deletes those of folders no longer read."""
-        (self.folder / "lists").mkdir(parents=True, exist_ok=True)
         for kind, new in (("docs", self.docs_new), ("list", self.lists_new)):
             for rel, value in new.items():
-                payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                _replace(self._path(rel, kind), code_version().encode() + digest(payload).encode() + payload)
-        alive = {self._path(rel, kind).name for rel in self.used for kind in ("docs", "list")}
+                self._write(rel, kind, value)
+        alive = {self._path(rel, kind).name for rel in self.used for kind in ("docs", "list", "json", "csv")}
+        (self.folder / "lists").mkdir(parents=True, exist_ok=True)
         for path in (self.folder / "lists").iterdir():
             if path.name not in alive:
                 path.unlink(missing_ok=True)

@@ -71,7 +71,7 @@ def run(project: Path, out: Path, stages: Stages) -> None:
     with stages.stage("打开输出（备用网站的清单）"):
         writer = Writer(out, cache)
     with stages.stage("开放数据"):
-        downloads = write_open_data(archive, config["base_url"], writer.stream)
+        downloads = write_open_data(archive, config["base_url"], writer.stream, cache.documents)
     with stages.stage("规划页面（不含相似项目）"):
         pages = plan_pages(archive, load_topics(b.topics_file(project)), project,
                            set(env.list_templates(extensions=["html"])), lambda: downloads)
