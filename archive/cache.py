@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import io
 import json
+import marshal
 import os
 import pickle
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -142,7 +145,7 @@ class BuildCache:
             st = folder.stat()
         except OSError:
             return None
-        return self.folder / "trees" / f"{name}-{st.st_dev}-{st.st_ino}.json"
+        return self.folder / "trees" / f"{name}-{st.st_dev}-{st.st_ino}.marshal"
 
     def tree(self, folder: Path, name: str) -> dict | None:
         """{"files": {path: [digest, size, mtime_ns]}, "keys": {path: page key}} of a folder this cache wrote, or None."""
@@ -154,8 +157,8 @@ class BuildCache:
             head = json.loads(header)
             if head.get("code") != code_version() or head.get("digest") != digest(payload):
                 return None
-            return json.loads(payload)
-        except (ValueError, OSError):
+            return marshal.loads(payload)
+        except (ValueError, OSError, EOFError, TypeError):
             return None
 
     def forget_tree(self, folder: Path, name: str) -> None:
@@ -167,12 +170,12 @@ class BuildCache:
         """Describe `folder`, complete now; lists of this output's other folders except `keep` are garbage."""
         path = self._tree_file(folder, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"files": files, "keys": keys}, separators=(",", ":")).encode()
+        payload = marshal.dumps({"files": files, "keys": keys})     # plain data: marshal is the fastest
         header = json.dumps({"code": code_version(), "digest": digest(payload)}).encode()
         _replace(path, header + b"\n" + payload)
         alive = {path, self._tree_file(keep, name)}
-        for other in path.parent.glob(f"{name}-*.json"):
-            if other not in alive:
+        for other in path.parent.glob(f"{name}-*"):     # (.json: the first format's)
+            if other not in alive and re.fullmatch(rf"{re.escape(name)}-\d+-\d+\.(json|marshal)", other.name):
                 other.unlink(missing_ok=True)
 
 
@@ -319,10 +322,15 @@ class ContentMemo:
         payload = self._read(rel, "list")
         if not isinstance(payload, bytes):
             return None
+        collecting = gc.isenabled()
+        gc.disable()           # tens of thousands of new objects per list: the collector's passes cost 4× the loading
         try:
             stored_key, model = _ModelUnpickler(io.BytesIO(payload), self.registry).load()
         except Exception:             # a registry object it names is gone: validate again
             return None
+        finally:
+            if collecting:
+                gc.enable()
         if stored_key != (folder_key, self.stamp):
             return None
         self.used[rel] = entry

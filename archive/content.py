@@ -9,6 +9,7 @@ encoding, unclosed front matter, tabs, full-width colons, duplicated keys, YAML 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,19 +112,19 @@ def _read_list(args: tuple[Path, str, bool]):
     was damaged): a forked reader's memo is its own."""
     folder, rel, reuse = args
     problems: list[Problem] = []
-    entries = sorted(folder.iterdir())
-    items = [p for p in entries if p.suffix == ".md" and not p.name.startswith(".")]
-    meta_path = folder / LIST_FILE
-    if not meta_path.exists():
-        for path in items:
-            problems.append(Problem(f"{rel}/{path.name}", None, "", f"所在文件夹没有 {LIST_FILE}，条目不属于任何清单",
+    with os.scandir(folder) as found:      # the entries' types without a stat each: 100,000 files at scale
+        entries = sorted(found, key=lambda e: e.name)
+    items = [e.name for e in entries if e.name.endswith(".md") and not e.name.startswith(".")]
+    if not any(e.name == LIST_FILE for e in entries):
+        for name in items:
+            problems.append(Problem(f"{rel}/{name}", None, "", f"所在文件夹没有 {LIST_FILE}，条目不属于任何清单",
                                     f"在 {rel}/ 中加上 {LIST_FILE}（写明行政区划、年份、标题、来源），或把文件移到已有清单的文件夹"))
         return None, problems, None, False
-    for path in entries:
-        if path.is_dir() and not path.name.startswith("."):
-            problems.append(Problem(f"{rel}/{path.name}", None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
+    for entry in entries:
+        if entry.is_dir() and not entry.name.startswith("."):
+            problems.append(Problem(f"{rel}/{entry.name}", None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
                                     "把条目文件直接放在清单文件夹里"))
-    files = [(f"{rel}/{p.name}", p.read_bytes()) for p in [meta_path, *items]]
+    files = [(f"{rel}/{name}", _read_bytes(folder, name)) for name in [LIST_FILE, *items]]
     if _MEMO is None:
         found: list[Problem] = []
         meta = _parse_list_meta(files[0][1], files[0][0], found)
@@ -134,6 +135,11 @@ def _read_list(args: tuple[Path, str, bool]):
     if isinstance(raw, Cached):
         return raw, problems + _MEMO.index[rel]["problems"], None, damaged
     return raw, problems + raw.problems, docs, damaged
+
+
+def _read_bytes(folder: Path, name: str) -> bytes:
+    with open(os.path.join(folder, name), "rb") as f:
+        return f.read()
 
 
 def _read_with_memo(folder: Path, rel: str, files: list[tuple[str, bytes]], reuse: bool):

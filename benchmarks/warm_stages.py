@@ -6,7 +6,8 @@
 PROJECT holds content/, registry/ and sources/ (benchmarks/make_corpus.py); OUT is the output folder
 (`.cache/` and the spare go beside it). Each run is what `build.py` does minus planning the similar items,
 rendering the pages and the search index: open the cache, read and check the content, open data, the static
-files, sitemaps, feeds and /admin/, swap, save the cache. Pages are claimed but not written. The first run
+files, sitemaps, feeds and /admin/, swap, save the cache. Pages are claimed but not written (with `--no-plan`
+not even planned: the item pages' URLs stand for them in the sitemaps). The first run
 without a cache primes it; `--edit` appends a line to one item (PROJECT is changed: use a copy) before each
 run after the first. `--profile STAGE` prints the top of a cProfile of that stage (its Chinese name or a
 prefix of it).
@@ -23,6 +24,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,7 +60,7 @@ class Stages:
             print(out.getvalue())
 
 
-def run(project: Path, out: Path, stages: Stages) -> None:
+def run(project: Path, out: Path, stages: Stages, planned: bool = True) -> None:
     content = project / "content"
     with stages.stage("读取构建缓存"):
         cache = BuildCache.open(b.cache_folder(out))
@@ -73,8 +75,11 @@ def run(project: Path, out: Path, stages: Stages) -> None:
     with stages.stage("开放数据"):
         downloads = write_open_data(archive, config["base_url"], writer.stream, cache.documents)
     with stages.stage("规划页面（不含相似项目）"):
-        pages = plan_pages(archive, load_topics(b.topics_file(project)), project,
-                           set(env.list_templates(extensions=["html"])), lambda: downloads)
+        if planned:
+            pages = plan_pages(archive, load_topics(b.topics_file(project)), project,
+                               set(env.list_templates(extensions=["html"])), lambda: downloads)
+        else:       # the item pages stand for all (the sitemaps' size is about right)
+            pages = [SimpleNamespace(url=item.url) for item in archive.items]
         for page in pages:
             writer.claim(output_path(page.url))
     with stages.stage("静态文件、网站地图、订阅"):
@@ -103,6 +108,7 @@ def main() -> None:
     parser.add_argument("--edit", action="store_true", help="edit one item before every run but the first")
     parser.add_argument("--profile", help="cProfile this stage (name prefix)")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--no-plan", action="store_true", help="do not plan the pages (not these stages: slow)")
     args = parser.parse_args()
     plan_module.similar_by_item = lambda site: {}     # not this benchmark's stage
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}, "
@@ -111,7 +117,7 @@ def main() -> None:
         if n and args.edit:
             print(f"edited {edit(args.project, n)}")
         stages = Stages(args.profile)
-        run(args.project.resolve(), args.out.resolve(), stages)
+        run(args.project.resolve(), args.out.resolve(), stages, not args.no_plan)
         total = sum(t[1] for t in stages.times)
         print(f"run {n + 1}: " + ", ".join(f"{name} {wall:.2f} s (CPU {cpu:.2f})" for name, wall, cpu in stages.times)
               + f"; total {total:.2f} s; max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
