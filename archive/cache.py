@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import hashlib
 import io
 import json
@@ -322,15 +321,10 @@ class ContentMemo:
         payload = self._read(rel, "list")
         if not isinstance(payload, bytes):
             return None
-        collecting = gc.isenabled()
-        gc.disable()           # tens of thousands of new objects per list: the collector's passes cost 4× the loading
         try:
-            stored_key, model = _ModelUnpickler(io.BytesIO(payload), self.registry).load()
+            stored_key, model = _load_model(payload, self.registry)
         except Exception:             # a registry object it names is gone: validate again
             return None
-        finally:
-            if collecting:
-                gc.enable()
         if stored_key != (folder_key, self.stamp):
             return None
         self.used[rel] = entry
@@ -340,9 +334,7 @@ class ContentMemo:
     def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list) -> None:
         """`model`: (ItemList | None, its problems); `sources`: line counts it consulted; `problems`: the
         files' reading problems (reported again when the folder is not read next time)."""
-        out = io.BytesIO()
-        _ModelPickler(out).dump(((folder_key, self.stamp), model))
-        self.lists_new[rel] = out.getvalue()
+        self.lists_new[rel] = _dump_model(((folder_key, self.stamp), model))
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
 
@@ -404,25 +396,33 @@ class ContentMemo:
                 path.unlink(missing_ok=True)
 
 
-class _ModelPickler(pickle.Pickler):
-    """Jurisdictions and departments are the registry's objects: stored by name, found again on loading."""
-
-    def persistent_id(self, obj):
-        if type(obj) is Jurisdiction:
-            return ("j", obj.path)
-        if type(obj) is Department:
-            return ("d", obj.key)
-        return None
+# Jurisdictions and departments are the registry's objects: stored by name, found again in the registry
+# being loaded with. (A dispatch table, not persistent_id: that is called for every one of the millions of
+# objects pickled, which doubled the time of pickling the lists.)
+_DISPATCH = {Jurisdiction: lambda j: (_registry_object, ("j", j.path)),
+             Department: lambda d: (_registry_object, ("d", d.key))}
+_LOADING = None      # the registry cached lists are being loaded with
 
 
-class _ModelUnpickler(pickle.Unpickler):
-    def __init__(self, file, registry):
-        super().__init__(file)
-        self.registry = registry
+def _registry_object(kind: str, name: str):
+    return (_LOADING.jurisdictions if kind == "j" else _LOADING.departments)[name]
 
-    def persistent_load(self, pid):
-        kind, name = pid
-        return (self.registry.jurisdictions if kind == "j" else self.registry.departments)[name]
+
+def _dump_model(value) -> bytes:
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def _load_model(payload: bytes, registry):
+    global _LOADING
+    _LOADING = registry
+    try:
+        return pickle.loads(payload)
+    finally:
+        _LOADING = None
 
 
 def rules_stamp(registry_dir: Path, as_of) -> str:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,15 +78,30 @@ def build_lists(rules: Rules, raw_lists: list[RawList | Cached], problems: list[
     """Validated lists, sorted; what is wrong goes into `problems`. Checks across lists (one list per
     jurisdiction, year and batch) see only the lists given. `Cached` folders come from the `memo`."""
     lists = []
-    for raw in raw_lists:
-        item_list = _cached_list(raw, rules, problems, memo) if isinstance(raw, Cached) else \
-            _build_list(raw, rules, problems, memo)
-        if item_list:
-            lists.append(item_list)
+    with _collector_paused():
+        for raw in raw_lists:
+            item_list = _cached_list(raw, rules, problems, memo) if isinstance(raw, Cached) else \
+                _build_list(raw, rules, problems, memo)
+            if item_list:
+                lists.append(item_list)
     _check_unique_lists(lists, problems)
     _report_unresolved(lists, problems)
     lists.sort(key=lambda lst: (lst.jurisdiction.path, lst.year, lst.batch or 0))
     return lists
+
+
+@contextmanager
+def _collector_paused():
+    """The model is millions of objects that live as long as the build: while they are made, Python's cycle
+    collector would walk all of them again and again (at 100,000 items, 4 of the 7 s of taking the lists
+    from the cache)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _cached_list(cached: Cached, rules: Rules, problems: list[Problem], memo) -> ItemList | None:
