@@ -346,6 +346,7 @@ class ContentMemo:
         """`kind` "json" or "csv": a list's part of items.json or its CSV rows, if made from this list before."""
         rel = self._rels.get(list_id)
         found = self._read(rel, kind) if rel is not None else None
+        self.settle()
         if isinstance(found, tuple) and found[0] == (self.used[rel]["key"], self.stamp, declared):
             return found[1]
         return None

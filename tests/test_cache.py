@@ -169,6 +169,13 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     foreign = build(code, corpus, out)
     assert foreign.stderr.count("警告：构建缓存") == 1 and "另一版本" in foreign.stderr, foreign.stderr
     assert differences(tree(out), expected) == []
+    build(code, corpus, out)                                       # a good cache again
+    for kind in ("list", "docs", "json"):                          # one content folder's parts, damaged
+        part = sorted((tmp_path / ".cache" / "lists").glob(f"*.{kind}"))[0]
+        part.write_bytes(part.read_bytes()[:-3] + b"xyz")
+    parts = build(code, corpus, out)
+    assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
+    assert differences(tree(out), expected) == []
     for listing in (tmp_path / ".cache" / "trees").iterdir():      # the lists of the two sites' files
         listing.write_bytes(b"{}")
     untrusted = build(code, corpus, out)
