@@ -285,8 +285,6 @@ class ContentMemo:
         self.stamp = ""
         self.registry = None
         self.used: dict[str, dict] = {}          # what this build's lists were made from
-        self.docs_new: dict[str, dict] = {}      # rel → parses to write
-        self.lists_new: dict[str, bytes] = {}    # rel → pickled list to write
         self._rels: dict[str, str] = {}          # list id (its folder's name) → folder rel, for lists used
 
     @staticmethod
@@ -310,7 +308,9 @@ class ContentMemo:
         return found if isinstance(found, dict) else {}
 
     def keep_documents(self, rel: str, docs: dict) -> None:
-        self.docs_new[rel] = docs
+        """Written at once, as the lists are: at 100,000 items a clean build's would be 200 MB held to the end."""
+        if self.folder is not None:
+            self._write(rel, "docs", docs)
 
     def cached_list(self, rel: str, folder_key: str, line_count):
         """(ItemList | None, problems) as validated before, or None when it must be validated again (a
@@ -318,8 +318,8 @@ class ContentMemo:
         entry = self.knows(rel, folder_key)
         if entry is None or any(line_count(s) != n for s, n in entry["sources"].items()):
             return None
-        payload = self._read(rel, "list")
-        if not isinstance(payload, bytes):
+        payload = self._read(rel, "list", raw=True)
+        if payload is None:
             return None
         try:
             stored_key, model = _load_model(payload, self.registry)
@@ -334,7 +334,8 @@ class ContentMemo:
     def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list) -> None:
         """`model`: (ItemList | None, its problems); `sources`: line counts it consulted; `problems`: the
         files' reading problems (reported again when the folder is not read next time)."""
-        self.lists_new[rel] = _dump_model(((folder_key, self.stamp), model))
+        if self.folder is not None:
+            self._write_bytes(rel, "list", _dump_model(((folder_key, self.stamp), model)))
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
 
@@ -357,15 +358,19 @@ class ContentMemo:
             self._write(rel, kind, ((self.used[rel]["key"], self.stamp, declared), data))
 
     def _write(self, rel: str, kind: str, value) -> None:
+        self._write_bytes(rel, kind, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write_bytes(self, rel: str, kind: str, payload: bytes) -> None:
+        """A folder's file is valid on its own (keyed inside), so it is written when made, not at the end."""
         path = self._path(rel, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         _replace(path, code_version().encode() + digest(payload).encode() + payload)
 
     def _path(self, rel: str, kind: str) -> Path:
         return self.folder / "lists" / f"{digest(rel.encode())}.{kind}"
 
-    def _read(self, rel: str, kind: str):
+    def _read(self, rel: str, kind: str, raw: bool = False):
+        """The folder's file of this kind, unpickled (`raw`: its payload), or None."""
         if self.folder is None:
             return None
         try:
@@ -378,7 +383,7 @@ class ContentMemo:
         if check != digest(payload).encode():
             self.damaged = True
             return None
-        return pickle.loads(payload)
+        return payload if raw else pickle.loads(payload)
 
     def settle(self) -> None:
         """After reading: one warning if any folder's file was damaged (it was read again instead)."""
@@ -386,10 +391,7 @@ class ContentMemo:
             self.warn()
 
     def save(self) -> None:
-        """Writes the folders' files that changed and deletes those of folders no longer read."""
-        for kind, new in (("docs", self.docs_new), ("list", self.lists_new)):
-            for rel, value in new.items():
-                self._write(rel, kind, value)
+        """Deletes the files of folders no longer read (the others' were written as they were made)."""
         alive = {self._path(rel, kind).name for rel in self.used for kind in ("docs", "list", "json", "csv")}
         (self.folder / "lists").mkdir(parents=True, exist_ok=True)
         for path in (self.folder / "lists").iterdir():
