@@ -25,21 +25,25 @@ the libraries that render starts afresh, and a damaged file is reported once and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import io
 import json
+import marshal
 import os
+import pickle
+import re
 import sys
-from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
 import jinja2
 from jinja2 import meta
 
-from .content import Document
-from .problems import Problem
+from .model import Department, Jurisdiction
 
-FORMAT = 1
+FORMAT = 2
+MAIN = "build.pickle"
 HERE = Path(__file__).resolve().parent
 
 
@@ -47,6 +51,7 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@functools.cache
 def code_version() -> str:
     """Every module of the build and the versions of what it renders with: a cache made by other code is
     someone else's cache."""
@@ -64,32 +69,39 @@ class BuildCache:
     """Open with `BuildCache.open(folder)`; `documents`, `pages`, `blocks` and `spare_for(out)` are what the
     build's stages use; `save()` writes the parts the build used, nothing it did not."""
 
-    def __init__(self, folder: Path | None, data: dict | None = None):
+    def __init__(self, folder: Path | None, data: dict | None = None, warn=None):
         self.folder = folder
         data = data or {}
-        self.documents = DocumentMemo(data.get("documents", {}))
+        self.warn = warn or (lambda text: print(text, file=sys.stderr))
+        self._warned = False
+        self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged)
         self.blocks: dict[str, list[str]] = data.get("blocks", {})
         self.blocks_used: dict[str, list[str]] = {}
+
+    def _damaged(self) -> None:
+        if not self._warned:
+            self._warned = True
+            self.warn(f"警告：构建缓存 {self.folder} 已损坏，已忽略损坏的部分。可以删除这个文件夹。")
 
     @classmethod
     def open(cls, folder: Path, warn=None) -> "BuildCache":
         """The cache in `folder`; an empty one, after one warning, if it is damaged or not ours."""
         warn = warn or (lambda text: print(text, file=sys.stderr))
-        main, key = folder / "build.json", folder / "build.key"
+        main, key = folder / MAIN, folder / "build.key"
         if not main.exists() and not key.exists():
-            return cls(folder)
+            return cls(folder, warn=warn)
         try:
             head = json.loads(key.read_bytes())
             if head.get("format") != FORMAT or head.get("code") != code_version():
                 warn(f"警告：构建缓存 {folder} 由另一版本的程序生成，已忽略，本次完整生成。")
-                return cls(folder)
+                return cls(folder, warn=warn)
             payload = main.read_bytes()
             if head.get("digest") != digest(payload):
                 raise ValueError("digest")
-            return cls(folder, json.loads(payload))
-        except (ValueError, KeyError, TypeError, OSError):
+            return cls(folder, pickle.loads(payload), warn=warn)
+        except (ValueError, KeyError, TypeError, OSError, pickle.UnpicklingError, EOFError):
             warn(f"警告：构建缓存 {folder} 已损坏，已忽略，本次完整生成。可以删除这个文件夹。")
-            return cls(folder)
+            return cls(folder, warn=warn)
 
     def block_text(self, page_digest: str):
         """Visible text blocks of an item page with this digest, if an earlier build read them."""
@@ -105,24 +117,24 @@ class BuildCache:
         return Spare(self, out)
 
     def save(self) -> None:
-        """Streamed to disk: at 100,000 items the JSON is hundreds of MB, which as one string and its bytes
-        would double the build's peak memory at its very end."""
+        """The content folders' files that changed, then the rest as one pickle, streamed to disk (at 100,000
+        items the page text is hundreds of MB, which as one bytes object would raise the build's peak at its
+        very end), then the key naming the code and the pickle's digest."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        h = hashlib.blake2b(digest_size=16)
-        tmp = self.folder / f".build.json.{os.getpid()}"
-        with open(tmp, "wb") as out:
-            for chunk in json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).iterencode(
-                    {"documents": self.documents.used, "blocks": self.blocks_used}):
-                data = chunk.encode()
-                h.update(data)
-                out.write(data)
         # the key names the payload's digest: a payload without its key, or another one's, is not used
         (self.folder / "build.key").unlink(missing_ok=True)
-        os.replace(tmp, self.folder / "build.json")
+        (self.folder / "build.json").unlink(missing_ok=True)        # the first format's payload
+        self.documents.save()
+        tmp = self.folder / f".{MAIN}.{os.getpid()}"
+        with open(tmp, "wb") as raw:
+            out = _Hashing(raw)
+            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used}, out,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / MAIN)
         _replace(self.folder / "build.key",
-                 json.dumps({"format": FORMAT, "code": code_version(), "digest": h.hexdigest()}).encode())
+                 json.dumps({"format": FORMAT, "code": code_version(), "digest": out.h.hexdigest()}).encode())
 
     # --- file lists of output folders, by inode ---------------------------------------------------
 
@@ -132,7 +144,7 @@ class BuildCache:
             st = folder.stat()
         except OSError:
             return None
-        return self.folder / "trees" / f"{name}-{st.st_dev}-{st.st_ino}.json"
+        return self.folder / "trees" / f"{name}-{st.st_dev}-{st.st_ino}.marshal"
 
     def tree(self, folder: Path, name: str) -> dict | None:
         """{"files": {path: [digest, size, mtime_ns]}, "keys": {path: page key}} of a folder this cache wrote, or None."""
@@ -144,8 +156,8 @@ class BuildCache:
             head = json.loads(header)
             if head.get("code") != code_version() or head.get("digest") != digest(payload):
                 return None
-            return json.loads(payload)
-        except (ValueError, OSError):
+            return marshal.loads(payload)
+        except (ValueError, OSError, EOFError, TypeError):
             return None
 
     def forget_tree(self, folder: Path, name: str) -> None:
@@ -157,13 +169,24 @@ class BuildCache:
         """Describe `folder`, complete now; lists of this output's other folders except `keep` are garbage."""
         path = self._tree_file(folder, name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"files": files, "keys": keys}, separators=(",", ":")).encode()
+        payload = marshal.dumps({"files": files, "keys": keys})     # plain data: marshal is the fastest
         header = json.dumps({"code": code_version(), "digest": digest(payload)}).encode()
         _replace(path, header + b"\n" + payload)
         alive = {path, self._tree_file(keep, name)}
-        for other in path.parent.glob(f"{name}-*.json"):
-            if other not in alive:
+        for other in path.parent.glob(f"{name}-*"):     # (.json: the first format's)
+            if other not in alive and re.fullmatch(rf"{re.escape(name)}-\d+-\d+\.(json|marshal)", other.name):
                 other.unlink(missing_ok=True)
+
+
+class _Hashing:
+    """A file that hashes what is written to it."""
+
+    def __init__(self, raw):
+        self.raw, self.h = raw, hashlib.blake2b(digest_size=16)
+
+    def write(self, data) -> int:
+        self.h.update(data)
+        return self.raw.write(data)
 
 
 class Spare:
@@ -240,89 +263,180 @@ def _plain(value):
     raise TypeError(type(value).__name__)
 
 
-# --- documents -----------------------------------------------------------------------------------
+# --- content ------------------------------------------------------------------------------------
 
-class DocumentMemo:
-    """Parsed content files by path and bytes. Lookups and new entries may happen in forked readers:
-    each returns what it used (`take()`), and the parent `merge()`s it."""
+class ContentMemo:
+    """What an earlier build made of each content folder, in two files per folder under `lists/`:
 
-    def __init__(self, entries: dict):
-        self.entries = entries
-        self.used: dict[str, list] = {}
+    * `.docs`: each file's parse (Document or None, and its reading problems) by its path and bytes;
+    * `.list`: the validated list and its problems, keyed by every file's path and bytes (`folder_key`),
+      the registries' bytes and the as-of date (`stamp`), and the line counts of the sources it consulted;
+    * `.json`, `.csv`: that list's part of items.json and its CSV rows (archive/downloads.py), keyed as the list.
+
+    A folder whose files are all unchanged is not parsed at all and its list comes back validated; one
+    edited file costs one parse and one folder's validation. Reading happens in forked readers: they ask
+    `knows()` and `documents()`, and return what they parsed, which the parent `keep_documents()`."""
+
+    def __init__(self, folder: Path | None, index: dict, warn):
+        self.folder = folder
+        self.index: dict[str, dict] = index      # folder rel → {"key", "stamp", "sources", "problems"}
+        self.warn = warn
+        self.damaged = False                     # a folder's file was damaged (a forked reader's: returned)
+        self.stamp = ""
+        self.registry = None
+        self.used: dict[str, dict] = {}          # what this build's lists were made from
+        self._rels: dict[str, str] = {}          # list id (its folder's name) → folder rel, for lists used
 
     @staticmethod
     def key(rel: str, raw: bytes) -> str:
         return digest(rel.encode() + b"\0" + raw)
 
-    def get(self, key: str):
-        """(Document | None, [Problem]) as parsed before, or None when this file with these bytes is new."""
-        entry = self.entries.get(key)
-        if entry is None:
+    def begin(self, stamp: str, registry) -> None:
+        """Before reading: what validates (registries, as-of date) and the objects lists refer to."""
+        self.stamp, self.registry = stamp, registry
+
+    def knows(self, rel: str, folder_key: str) -> dict | None:
+        """The entry of a folder validated from exactly these files under the same rules, or None."""
+        entry = self.index.get(rel)
+        if entry is not None and entry["key"] == folder_key and entry["stamp"] == self.stamp:
+            return entry
+        return None
+
+    def documents(self, rel: str) -> dict:
+        """Parses of this folder's files by `key()`, as the last build that read it left them ({} if none)."""
+        found = self._read(rel, "docs")
+        return found if isinstance(found, dict) else {}
+
+    def keep_documents(self, rel: str, docs: dict) -> None:
+        """Written at once, as the lists are: at 100,000 items a clean build's would be 200 MB held to the end."""
+        if self.folder is not None:
+            self._write(rel, "docs", docs)
+
+    def cached_list(self, rel: str, folder_key: str, line_count):
+        """(ItemList | None, problems) as validated before, or None when it must be validated again (a
+        source it consulted has another number of lines now, or the file is missing or damaged)."""
+        entry = self.knows(rel, folder_key)
+        if entry is None or any(line_count(s) != n for s, n in entry["sources"].items()):
             return None
-        self.used[key] = entry
-        doc, problems = entry
-        return (_document(doc) if doc is not None else None), [Problem(**p) for p in problems]
+        payload = self._read(rel, "list", raw=True)
+        if payload is None:
+            return None
+        try:
+            stored_key, model = _load_model(payload, self.registry)
+        except Exception:             # a registry object it names is gone: validate again
+            return None
+        if stored_key != (folder_key, self.stamp):
+            return None
+        self.used[rel] = entry
+        self._rels[rel.rsplit("/", 1)[-1]] = rel
+        return model
 
-    def put(self, key: str, doc: Document | None, problems: list[Problem]) -> None:
-        """Remember a parse, unless its data would not come back from JSON exactly (then it is parsed again
-        next time)."""
-        fields = None
-        if doc is not None:
-            if not _encodable(doc.data):
-                return
-            fields = asdict(doc) | {"data": _encode(doc.data)}
-        self.used[key] = [fields, [asdict(p) for p in problems]]
+    def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list) -> None:
+        """`model`: (ItemList | None, its problems); `sources`: line counts it consulted; `problems`: the
+        files' reading problems (reported again when the folder is not read next time)."""
+        if self.folder is not None:
+            self._write_bytes(rel, "list", _dump_model(((folder_key, self.stamp), model)))
+        self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
+        self._rels[rel.rsplit("/", 1)[-1]] = rel
 
-    def take(self) -> dict:
-        used, self.used = self.used, {}
-        return used
+    # Each list's part of items.json and of the CSVs, in two more files per folder, written as soon as they
+    # are made (at 100,000 items they are 260 MB) and read only by the open data stage: made from the
+    # validated list alone, and keyed as it is (and by the fields declared, `declared`).
 
-    def merge(self, used: dict) -> None:
-        self.used.update(used)
+    def list_part(self, list_id: str, kind: str, declared: str) -> bytes | None:
+        """`kind` "json" or "csv": a list's part of items.json or its CSV rows, if made from this list before."""
+        rel = self._rels.get(list_id)
+        found = self._read(rel, kind) if rel is not None else None
+        self.settle()
+        if isinstance(found, tuple) and found[0] == (self.used[rel]["key"], self.stamp, declared):
+            return found[1]
+        return None
+
+    def keep_list_part(self, list_id: str, kind: str, declared: str, data: bytes) -> None:
+        rel = self._rels.get(list_id)
+        if rel is not None and self.folder is not None:
+            self._write(rel, kind, ((self.used[rel]["key"], self.stamp, declared), data))
+
+    def _write(self, rel: str, kind: str, value) -> None:
+        self._write_bytes(rel, kind, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write_bytes(self, rel: str, kind: str, payload: bytes) -> None:
+        """A folder's file is valid on its own (keyed inside), so it is written when made, not at the end."""
+        path = self._path(rel, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace(path, code_version().encode() + digest(payload).encode() + payload)
+
+    def _path(self, rel: str, kind: str) -> Path:
+        return self.folder / "lists" / f"{digest(rel.encode())}.{kind}"
+
+    def _read(self, rel: str, kind: str, raw: bool = False):
+        """The folder's file of this kind, unpickled (`raw`: its payload), or None."""
+        if self.folder is None:
+            return None
+        try:
+            data = self._path(rel, kind).read_bytes()
+        except OSError:
+            return None
+        code, check, payload = data[:32], data[32:64], data[64:]
+        if code != code_version().encode():
+            return None
+        if check != digest(payload).encode():
+            self.damaged = True
+            return None
+        return payload if raw else pickle.loads(payload)
+
+    def settle(self) -> None:
+        """After reading: one warning if any folder's file was damaged (it was read again instead)."""
+        if self.damaged:
+            self.warn()
+
+    def save(self) -> None:
+        """Deletes the files of folders no longer read (the others' were written as they were made)."""
+        alive = {self._path(rel, kind).name for rel in self.used for kind in ("docs", "list", "json", "csv")}
+        (self.folder / "lists").mkdir(parents=True, exist_ok=True)
+        for path in (self.folder / "lists").iterdir():
+            if path.name not in alive:
+                path.unlink(missing_ok=True)
 
 
-_SCALARS = (str, int, float, bool, type(None))
+# Jurisdictions and departments are the registry's objects: stored by name, found again in the registry
+# being loaded with. (A dispatch table, not persistent_id: that is called for every one of the millions of
+# objects pickled, which doubled the time of pickling the lists.)
+_DISPATCH = {Jurisdiction: lambda j: (_registry_object, ("j", j.path)),
+             Department: lambda d: (_registry_object, ("d", d.key))}
+_LOADING = None      # the registry cached lists are being loaded with
 
 
-def _encodable(value) -> bool:
-    """Only what YAML's safe loader gives for front matter that round-trips through JSON exactly."""
-    if isinstance(value, _SCALARS):
-        return True
-    if type(value) in (dt.date, dt.datetime):
-        return True
-    if type(value) is list:
-        return all(_encodable(v) for v in value)
-    if type(value) is dict:
-        return all(type(k) is str and not k.startswith("$") and _encodable(v) for k, v in value.items())
-    return False
+def _registry_object(kind: str, name: str):
+    return (_LOADING.jurisdictions if kind == "j" else _LOADING.departments)[name]
 
 
-def _encode(value):
-    if type(value) is dt.date:
-        return {"$date": value.isoformat()}
-    if type(value) is dt.datetime:
-        return {"$datetime": value.isoformat()}
-    if type(value) is list:
-        return [_encode(v) for v in value]
-    if type(value) is dict:
-        return {k: _encode(v) for k, v in value.items()}
-    return value
+def _dump_model(value) -> bytes:
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return out.getvalue()
 
 
-def _decode(value):
-    if type(value) is dict:
-        if "$date" in value:
-            return dt.date.fromisoformat(value["$date"])
-        if "$datetime" in value:
-            return dt.datetime.fromisoformat(value["$datetime"])
-        return {k: _decode(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_decode(v) for v in value]
-    return value
+def _load_model(payload: bytes, registry):
+    global _LOADING
+    _LOADING = registry
+    try:
+        return pickle.loads(payload)
+    finally:
+        _LOADING = None
 
 
-def _document(fields: dict) -> Document:
-    return Document(fields["path"], _decode(fields["data"]), fields["lines"], fields["body"], fields["body_line"])
+def rules_stamp(registry_dir: Path, as_of) -> str:
+    """Everything under registry/ and the as-of date: what a list's validation depends on besides its files
+    (and the sources' line counts, checked one by one)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(as_of).encode())
+    for path in sorted(registry_dir.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(registry_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _replace(path: Path, data: bytes) -> None:

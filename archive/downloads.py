@@ -12,17 +12,20 @@ from typing import Callable, Iterable, Iterator
 
 from .csvdata import csv_header, csv_rows, list_csv
 from .datapackage import Download, datapackage, dumps, items_schema
-from .model import Archive
-from .opendata import item_record, items_json_chunks, load_declaration
+from .model import Archive, ItemList
+from .opendata import item_record, items_json_chunks, items_json_part, load_declaration
 from .pages.site import source_url
 
 Write = Callable[[str, Iterable[bytes]], int]
 
 
-def write_open_data(archive: Archive, base: str, write: Write) -> dict[str, Download]:
+def write_open_data(archive: Archive, base: str, write: Write, parts=None) -> dict[str, Download]:
     """Write items.json, items.csv, one CSV per list, items.schema.json and datapackage.json; returns what
-    was written, by path, in writing order."""
+    was written, by path, in writing order. `parts`: the build cache's content part (cache.ContentMemo),
+    which keeps each list's part of items.json and its CSV rows: a list that did not change is not
+    encoded again."""
     meta, fields = load_declaration()
+    declared = hashlib.blake2b(repr(fields).encode(), digest_size=16).hexdigest()
     written: dict[str, Download] = {}
 
     def put(path: str, chunks: Iterable[bytes]) -> None:
@@ -30,16 +33,25 @@ def write_open_data(archive: Archive, base: str, write: Write) -> dict[str, Down
         write(path, tally)
         written[path] = Download(path, tally.bytes, tally.sha256.hexdigest())
 
+    def part(lst: ItemList, kind: str) -> bytes:
+        found = parts.list_part(lst.id, kind, declared) if parts is not None else None
+        if found is None:
+            found = items_json_part(lst.items) if kind == "json" else \
+                b"".join(csv_rows((item_record(i) for i in lst.items), fields))
+            if parts is not None:
+                parts.keep_list_part(lst.id, kind, declared, found)
+        return found
+
     def rows_list_by_list() -> Iterator[bytes]:
         """items.csv's rows are every list's rows in order: each list's CSV is written on the way, from the
-        same bytes, so every record is made once for all the CSVs."""
+        same bytes."""
         for lst in archive.lists:
-            rows = b"".join(csv_rows((item_record(i) for i in lst.items), fields))
+            rows = part(lst, "csv")
             put(list_csv(lst), [header, rows])
             yield rows
 
     header = csv_header(fields)
-    put("data/items.json", items_json_chunks(archive))
+    put("data/items.json", items_json_chunks(part(lst, "json") for lst in archive.lists if lst.items))
     put("data/items.csv", chain([header], rows_list_by_list()))
     put("data/items.schema.json", [dumps(items_schema(meta, fields, base))])
     put("data/datapackage.json", [dumps(datapackage(meta, fields, base, written, archive.lists, source_url))])

@@ -42,19 +42,23 @@ def feeds(archive: Archive, config: dict) -> dict[str, bytes]:
         parts = lst.jurisdiction.path.split("/")
         for n in range(1, len(parts) + 1):
             subtree["/".join(parts[:n])].append(lst)
-    files = {}
+    files, entries = {}, {}      # a list is an entry of up to four feeds (site, province, city, district): made once
     if newest_first(archive.lists):
         files[SITE_FEED.lstrip("/")] = atom(config, SITE_FEED, "/", f"{config['name']}：新发布的民生实事清单",
-                                            archive.lists, archive)
+                                            archive.lists, archive, entries)
     for path, lists in subtree.items():
         j = archive.jurisdictions[path]
         if newest_first(lists):
             files[feed_url(j).lstrip("/")] = atom(config, feed_url(j), j.url,
-                                                  f"{place(j, archive)}的民生实事清单 · {config['name']}", lists, archive)
+                                                  f"{place(j, archive)}的民生实事清单 · {config['name']}", lists, archive,
+                                                  entries)
     return files
 
 
-def atom(config: dict, self_url: str, page_url: str, title: str, lists: list[ItemList], archive: Archive) -> bytes:
+def atom(config: dict, self_url: str, page_url: str, title: str, lists: list[ItemList], archive: Archive,
+         made: dict | None = None) -> bytes:
+    """`made`: entries already made, by list id."""
+    made = {} if made is None else made
     base, tag = config["base_url"], config["feed_id"]
     entries = newest_first(lists)[:ENTRIES]
     lines = [
@@ -69,7 +73,9 @@ def atom(config: dict, self_url: str, page_url: str, title: str, lists: list[Ite
         f"<author><name>{escape(config['name'])}</name><uri>{escape(base)}/</uri></author>",
     ]
     for lst in entries:
-        lines += entry(lst, base, tag, archive)
+        if lst.id not in made:
+            made[lst.id] = entry(lst, base, tag, archive)
+        lines += made[lst.id]
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode()
 

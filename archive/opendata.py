@@ -101,16 +101,20 @@ def dumps(records: list[dict]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 
-def items_json_chunks(archive):
-    """The bytes of `opendata.dumps(items_json(archive))`, one record at a time: at 100,000 items the
-    whole document held as records, str and bytes at once would add half a gigabyte to the peak."""
-    items = archive.items
-    if not items:
-        yield dumps([]).encode()
-        return
-    yield b"[\n"
-    for n, item in enumerate(items):
-        record = json.dumps(item_record(item), ensure_ascii=False, indent=1)
-        # json.dumps(list, indent=1) is each element dumped one level deeper; strings hold no raw newlines.
-        text = " " + record.replace("\n", "\n ")
-        yield (text + (",\n" if n + 1 < len(items) else "\n]\n")).encode()
+def items_json_part(items) -> bytes:
+    """Some consecutive items' part of `opendata.dumps(items_json(archive))`, without the separator after
+    the last: json.dumps(list, indent=1) is each element dumped one level deeper, joined by ",\n" (strings
+    hold no raw newlines)."""
+    return ",\n".join(" " + json.dumps(item_record(item), ensure_ascii=False, indent=1).replace("\n", "\n ")
+                      for item in items).encode()
+
+
+def items_json_chunks(parts):
+    """The bytes of `opendata.dumps(items_json(archive))` from the non-empty parts of its items in order
+    (`items_json_part`), one part at a time: at 100,000 items the whole document held as records, str and
+    bytes at once would add half a gigabyte to the peak."""
+    first = True
+    for part in parts:
+        yield (b"[\n" if first else b",\n") + part
+        first = False
+    yield dumps([]).encode() if first else b"\n]\n"

@@ -101,6 +101,18 @@ def test_one_items_collection_per_list_folder_with_the_item_schema(config, real)
     assert weifang["label"] == "潍坊市 2021 第2批（weifang-2021-2）"
 
 
+def test_the_item_fields_dumped_once_are_what_one_dump_of_everything_gives(real, tmp_path):
+    """config_yaml dumps the fields every items collection shares once and splices the text in."""
+    (tmp_path / "content" / "one-list").mkdir(parents=True)
+    (tmp_path / "content" / "one-list" / "_list.yaml").write_text("title: x\n", encoding="utf-8")
+    for root in (ROOT, tmp_path):
+        whole = admin.config(root, root / "content", SCHEMA, real.jurisdictions, admin.list_labels(real))
+        assert sum(c["name"].startswith("items-") for c in whole["collections"]) == 1 or root == ROOT
+        plain = yaml.dump(whole, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=120)
+        text = admin.config_yaml(root, root / "content", SCHEMA, real.jurisdictions, admin.list_labels(real))
+        assert text.decode().split("\n", 2)[2] == plain
+
+
 def test_departments_collection_has_every_registry_file(config):
     departments = collections(config)["departments"]
     files = {f["file"]: f for f in departments["files"]}

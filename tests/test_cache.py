@@ -158,7 +158,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     out = tmp_path / "site"
     build(code, corpus, out)
     expected = tree(out)
-    cache = tmp_path / ".cache" / "build.json"
+    cache = tmp_path / ".cache" / "build.pickle"
     data = cache.read_bytes()
     cache.write_bytes(data[: len(data) // 2])                      # a build killed while saving, a bad disk
     damaged = build(code, corpus, out)
@@ -168,6 +168,13 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     key.write_bytes(json.dumps(json.loads(key.read_bytes()) | {"code": "another version"}).encode())
     foreign = build(code, corpus, out)
     assert foreign.stderr.count("警告：构建缓存") == 1 and "另一版本" in foreign.stderr, foreign.stderr
+    assert differences(tree(out), expected) == []
+    build(code, corpus, out)                                       # a good cache again
+    for kind in ("list", "docs", "json"):                          # one content folder's parts, damaged
+        part = sorted((tmp_path / ".cache" / "lists").glob(f"*.{kind}"))[0]
+        part.write_bytes(part.read_bytes()[:-3] + b"xyz")
+    parts = build(code, corpus, out)
+    assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
     assert differences(tree(out), expected) == []
     for listing in (tmp_path / ".cache" / "trees").iterdir():      # the lists of the two sites' files
         listing.write_bytes(b"{}")

@@ -113,7 +113,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
     writer = Writer(out, cache)
     try:
         with log.stage("开放数据"):
-            downloads = write_open_data(archive, config["base_url"], writer.stream)   # first: the data page shows sizes
+            downloads = write_open_data(archive, config["base_url"], writer.stream,   # first: the data page shows sizes
+                                        cache.documents if cache else None)
         with log.stage("规划页面"):
             pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
                          lambda: downloads)
