@@ -91,5 +91,6 @@ def item_digest(site: Site, item: Item) -> str:
 
 
 def items_digest(site: Site, items) -> str:
-    """The digests of several items, in their order."""
-    return digest(*(item_digest(site, i) for i in items))
+    """The digests of several items, in their order (one per item page on a listing of thousands)."""
+    memo = _memo(site, "item digests")
+    return digest("".join([memo.get(id(i)) or item_digest(site, i) for i in items]))
