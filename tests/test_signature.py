@@ -22,7 +22,7 @@ import yaml
 from archive.commands.build import topics_file
 from archive.model import Department, DeptRef, Item, ItemList, Jurisdiction, Progress
 from archive.pages import load_topics, plan
-from archive.pages.signature import ITEM_FIELDS, LIST_FIELDS
+from archive.pages.signature import DEPARTMENT_FIELDS, ITEM_FIELDS, LIST_FIELDS, REF_FIELDS
 from archive.validate import build_archive
 from contentfixture import ROOT
 from test_cache import EDITS as BUILD_EDITS, ITEMS, first_item
@@ -162,6 +162,8 @@ def test_model_digests_cover_every_field():
     """A field added to the model must be added to the digests (or it would not reach any signature)."""
     assert set(ITEM_FIELDS) == {f.name for f in dataclasses.fields(Item)} - {"list"}
     assert set(LIST_FIELDS) == {f.name for f in dataclasses.fields(ItemList)} - {"items", "jurisdiction"}
+    assert set(REF_FIELDS) == {f.name for f in dataclasses.fields(DeptRef)}
+    assert set(DEPARTMENT_FIELDS) == {f.name for f in dataclasses.fields(Department)}
     for cls in (Jurisdiction, Department, DeptRef, Progress):      # digested by repr(): every field shown
         assert all(f.repr for f in dataclasses.fields(cls)), cls
         assert cls.__repr__ is not object.__repr__ and cls.__dataclass_params__.repr, cls

@@ -18,7 +18,7 @@ A signature is made of:
   model digests know nothing of those, so every signature names them itself.
 
 Digests are the repr() of tuples of str, int, float, bool, None, dates and the model's frozen dataclasses
-(whose repr shows every field: tests check that), never of sets or anything keyed by `id()` or `hash()`,
+(whose repr shows every field: tests check that, and that the fields spelt out are all there are), never of sets or anything keyed by `id()` or `hash()`,
 so equal values give equal digests in every process of every later build. Each model digest is computed
 once per render process (`site.memo`): an item's is read by its own page, its list's page, its
 departments' pages, its year's and its topic's.
@@ -32,12 +32,16 @@ from archive.model import Item, ItemList, Jurisdiction
 
 from .site import Site
 
-# Every field of Item but `list` (its list's digest stands for it), and of ItemList but `items`.
+# Every field of Item but `list` (its list's digest stands for it), and of ItemList but `items`. An
+# item's departments are spelt out field by field: repr() of the dataclasses costs twice as much.
 ITEM_FIELDS = ("number", "title", "category", "body", "deadline_text", "deadline", "lead", "partners",
                "source_lines", "flags", "note", "status_text", "path", "progress", "overdue")
 LIST_FIELDS = ("id", "year", "batch", "title", "publisher", "published", "source", "source_url", "note")
-_item_fields = attrgetter(*ITEM_FIELDS)
+REF_FIELDS = ("printed", "department", "generic")
+DEPARTMENT_FIELDS = ("jurisdiction", "slug", "name", "aliases")
+_item_fields = attrgetter(*(f for f in ITEM_FIELDS if f not in ("lead", "partners")))
 _list_fields = attrgetter(*LIST_FIELDS)
+_department_fields = attrgetter(*DEPARTMENT_FIELDS)
 
 
 def digest(*parts) -> str:
@@ -86,8 +90,13 @@ def item_digest(site: Site, item: Item) -> str:
     memo = _memo(site, "item digests")
     found = memo.get(id(item))
     if found is None:
-        found = memo[id(item)] = digest(list_digest(site, item.list), _item_fields(item))
+        found = memo[id(item)] = digest(list_digest(site, item.list), _item_fields(item), _refs(item.lead),
+                                        _refs(item.partners))
     return found
+
+
+def _refs(refs) -> list:
+    return [(r.printed, r.generic, r.department and _department_fields(r.department)) for r in refs]
 
 
 def items_digest(site: Site, items) -> str:
