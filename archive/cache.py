@@ -5,10 +5,11 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
 * the parsed front matter, body and reading problems of every content file, keyed by its path and bytes;
 * for every file of the last two sites written (the output folder and the spare beside it, see below),
   its digest, and for every page the key of what it was rendered from: its template and every template
-  that one includes or extends, the fingerprinted static files, `site.yaml`, and the page's computed
-  context as JSON. A page is rendered again iff that key changed, so a new kind of page or a new section
-  in a context needs nothing from this module to stay correct; a context that is not plain JSON data
-  (an object the encoder does not know) has no key, and its page is rendered on every build;
+  that one includes or extends, the fingerprinted static files, `site.yaml`, and the page's signature
+  (pages/signature.py: a digest of everything its context reads, computed without the context) or, for
+  a page without one, its computed context as JSON. A page is rendered again iff that key changed, so a
+  new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
+  data (an object the encoder does not know) has no key, and its page is rendered on every build;
 * the visible text blocks of every item page, keyed by the page's digest (the search stage's input).
 
 Everything else (listings, sitemaps, items.json, the search index) is recomputed on every build from the
