@@ -5,10 +5,11 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
 * the parsed front matter, body and reading problems of every content file, keyed by its path and bytes;
 * for every file of the last two sites written (the output folder and the spare beside it, see below),
   its digest, and for every page the key of what it was rendered from: its template and every template
-  that one includes or extends, the fingerprinted static files, `site.yaml`, and the page's computed
-  context as JSON. A page is rendered again iff that key changed, so a new kind of page or a new section
-  in a context needs nothing from this module to stay correct; a context that is not plain JSON data
-  (an object the encoder does not know) has no key, and its page is rendered on every build;
+  that one includes or extends, the fingerprinted static files, `site.yaml`, and the page's signature
+  (pages/signature.py: a digest of everything its context reads, computed without the context) or, for
+  a page without one, its computed context as JSON. A page is rendered again iff that key changed, so a
+  new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
+  data (an object the encoder does not know) has no key, and its page is rendered on every build;
 * the visible text blocks of every item page, keyed by the page's digest (the search stage's input).
 
 Everything else (listings, sitemaps, items.json, the search index) is recomputed on every build from the
@@ -212,8 +213,10 @@ class Spare:
 # --- pages -------------------------------------------------------------------------------------
 
 class PageKeys:
-    """`keys(template, context)`: the key of everything a page is rendered from, or None when the context
-    is not plain data (sets, objects): such a page is rendered on every build."""
+    """`of(page)`: the key of everything a page is rendered from, or None when it cannot be known (then the
+    page is rendered on every build). A page's own part of the key is its signature where its context
+    function has one (pages/signature.py: computed without the context), else its computed context as JSON
+    (None when the context is not plain data: sets, objects)."""
 
     def __init__(self, env, assets: dict, config: dict):
         common = json.dumps([sorted((a.name, a.path) for a in assets.values()), config],
@@ -227,20 +230,28 @@ class PageKeys:
                 refs[name] = set(meta.find_referenced_templates(env.parse(sources[name])))
             except jinja2.TemplateSyntaxError:
                 refs[name] = {None}
-        everything = "".join(f"{n}\0{sources[n]}\0" for n in sorted(sources))
+        # a digest per template of everything it is rendered with: hashed once here, not once per page
         self.templates = {}
         for name in sources:
             seen = _closure(name, refs)
-            text = everything if None in seen else "".join(f"{n}\0{sources[n]}\0" for n in sorted(seen))
-            self.templates[name] = common + "\0" + text + "\0"
+            text = "".join(f"{n}\0{sources[n]}\0" for n in sorted(sources if None in seen else seen))
+            self.templates[name] = digest((common + "\0" + text).encode())
 
-    def __call__(self, template: str, context: dict, url: str) -> str | None:
-        """`url`: the page's own URL, which templates also receive (`page_url`)."""
+    def of(self, page) -> tuple[str | None, dict | None]:
+        """(the page's key, its context if computing the key needed it: then it is not computed twice). The
+        page's URL is in the key: templates receive it (`page_url`)."""
+        signature = page.signature()
+        if signature is not None:
+            return self._key(page, "signature", signature), None
+        context = page.context()
         try:
             text = json.dumps(context, ensure_ascii=False, separators=(",", ":"), default=_plain)
         except (TypeError, ValueError):
-            return None
-        return digest((self.templates[template] + url + "\0" + text).encode())
+            return None, context
+        return self._key(page, "context", text), context
+
+    def _key(self, page, kind: str, text: str) -> str:
+        return digest(f"{self.templates[page.template]}\0{page.url}\0{kind}\0{text}".encode())
 
 
 def _closure(name: str, refs: dict) -> set:

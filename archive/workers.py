@@ -30,8 +30,7 @@ def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
     written, rendered, learnt = 0, 0, []
     for page in pages[bounds[0]:bounds[1]]:
         path = output_path(page.url)
-        context = page.context()
-        key = keys(page.template, context, page.url) if keys else None
+        key, context = keys.of(page) if keys else (None, None)
         size = writer.reuse(path, key) if key else None
         if size is None:
             size = writer.put(path, render(env, page, context), key)

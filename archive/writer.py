@@ -129,7 +129,7 @@ class Writer:
         if had is None or had[0] != found:
             return False
         try:
-            st = os.stat(self.tmp / path)
+            st = os.stat(os.path.join(self.tmp, path))     # not Path's `/`: once per page, 100,000 times
         except OSError:
             return False
         if [st.st_size, st.st_mtime_ns] != had[1:]:

@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
+from markupsafe import escape
 
 from archive.downloads import write_open_data
 from archive.model import Archive, Department, DeptRef, Item, ItemList, Jurisdiction
@@ -165,3 +166,30 @@ def test_topic_matcher_agrees_with_plain_substring_tests(keyword_sets, text):
     topics = [Topic(f"t{n}", f"t{n}", "", tuple(ks)) for n, ks in enumerate(keyword_sets)]
     expected = [t for t in topics if any(k in text for k in t.keywords)]
     assert TopicMatcher(topics)(text) == expected
+
+
+def test_printed_values_are_escaped_exactly_as_jinja_escapes_them(tmp_path):
+    """render.py compiles `{{ value }}` to a faster escape than Jinja's own: every page of the small
+    archive and of the real content, rendered both ways, is the same, byte for byte."""
+    from jinja2.compiler import CodeGenerator
+
+    from archive.commands.build import STATIC, TEMPLATES, site_config
+    from archive.render import environment, escape_output, fingerprint
+    from archive.validate import build_archive
+    from conftest import AS_OF
+
+    assets, config = fingerprint(STATIC), site_config()
+    ours, jinjas = environment(TEMPLATES, assets, config), environment(TEMPLATES, assets, config)
+    jinjas.code_generator_class = CodeGenerator
+    real, problems = build_archive(ROOT, ROOT / "content", as_of=AS_OF)
+    downloads = write_open_data(real, "https://example.org", lambda path, chunks: sum(map(len, chunks)))
+    templates = set(ours.list_templates(extensions=["html"]))
+    pages = planned(tmp_path) + plan(real, load_topics(ROOT / "registry" / "topics.yaml"), ROOT, templates,
+                                     lambda: downloads)
+    assert len(pages) > 300
+    for page in pages:
+        context = page.context()
+        assert (ours.get_template(page.template).render(context, page_url=page.url)
+                == jinjas.get_template(page.template).render(context, page_url=page.url)), page.url
+    for value in ["<a href='x'>&\"", 3, None, 2.5, redact("有**隐去"), "纯文本"]:
+        assert escape_output(value) == str(escape(value))

@@ -1,4 +1,8 @@
-"""Contexts, one function per page kind: everything a template shows, as plain dicts and lists."""
+"""Contexts, one function per page kind: everything a template shows, as plain dicts and lists.
+
+The page kinds there are many of have a signature function right above the context function, linked to it
+by `@signed`: a digest of everything the context reads, computed without it (signature.py). A change to
+what a context reads must change its signature too; tests/test_signature.py checks it page by page."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +15,7 @@ from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .compare import Row, comparison
 from .related import similar_rows
+from .signature import digest, item_digest, items_digest, list_digest, place_digest, signed, site_digest
 from .site import Site, Topic, source_lines_url, source_url
 from .stats import item_charts
 from .status import item_status, overdue_url, summary, topic_summary
@@ -38,38 +43,65 @@ def home(site: Site) -> dict:
     }
 
 
+def jurisdiction_inputs(site: Site, j: Jurisdiction) -> str:
+    subtree = site.subtree_lists(j)
+    return digest(site_digest(site), place_digest(site, j), site.item_count[j.path],
+                  [list_digest(site, l) for l in site.lists_of.get(j.path, [])],
+                  items_digest(site, (i for lst in subtree for i in lst.items)), tree_rows(site, j.path),
+                  ranked_departments(site, j), topics_and_categories(site, subtree), feed_links(subtree, j))
+
+
+@signed(jurisdiction_inputs)
 def jurisdiction(site: Site, j: Jurisdiction) -> dict:
-    own = site.lists_of.get(j.path, [])
-    depts = sorted(site.departments_of.get(j.path, []), key=lambda d: (-site.workload(d), d.slug))
-    topic_counts: dict[str, int] = defaultdict(int)
-    categories: list[str] = []
-    for lst in site.subtree_lists(j):    # a province covers what its cities' lists cover
-        for item in lst.items:
-            for t in site.item_topics[item.id]:
-                topic_counts[t.slug] += 1
-            if item.category and item.category not in categories:
-                categories.append(item.category)
+    subtree = site.subtree_lists(j)      # a province covers what its cities' lists cover
+    depts = ranked_departments(site, j)
+    topics, categories = topics_and_categories(site, subtree)
     full = site.full_name(j)
     return {
         "title": f"{full}的民生实事清单",
         "description": f"{full}历年公布的民生实事清单：共{site.item_count[j.path]}个项目，按年份、部门和主题查阅。",
         "crumbs": crumbs(site, j)[:-1],
-        "status": summary(site, [i for lst in site.subtree_lists(j) for i in lst.items], overdue_url(site, j.path)),
+        "status": summary(site, [i for lst in subtree for i in lst.items], overdue_url(site, j.path)),
         "j": {"name": j.display_name, "printed": j.name if j.name != j.display_name else "", "note": j.note,
               "full": full, "count": site.item_count[j.path]},
-        "years": lists_by_year(site, own),
+        "years": lists_by_year(site, site.lists_of.get(j.path, [])),
         "children": tree_rows(site, j.path),
-        "departments": [{"name": d.name, "url": d.url, "count": site.workload(d)} for d in depts[:20]],
+        "departments": depts[:20],
         "department_count": len(depts),
         "departments_url": f"{j.url}bumen/",
-        "topics": [{"name": t.name, "url": t.url, "count": topic_counts[t.slug]}
-                   for t in site.topics if topic_counts[t.slug]],
+        "topics": topics,
         "categories": categories,
-        "charts": item_charts(site, (i for lst in site.subtree_lists(j) for i in lst.items)),
-        "feeds": feed_links(site.subtree_lists(j), j),
+        "charts": item_charts(site, (i for lst in subtree for i in lst.items)),
+        "feeds": feed_links(subtree, j),
     }
 
 
+def ranked_departments(site: Site, j: Jurisdiction) -> list[dict]:
+    depts = sorted(site.departments_of.get(j.path, []), key=lambda d: (-site.workload(d), d.slug))
+    return [{"name": d.name, "url": d.url, "count": site.workload(d)} for d in depts]
+
+
+def topics_and_categories(site: Site, lists: list[ItemList]) -> tuple[list[dict], list[str]]:
+    """The topics of the lists' items with their counts, and the categories in order of appearance."""
+    topic_counts: dict[str, int] = defaultdict(int)
+    categories: list[str] = []
+    for lst in lists:
+        for item in lst.items:
+            for t in site.item_topics[item.id]:
+                topic_counts[t.slug] += 1
+            if item.category and item.category not in categories:
+                categories.append(item.category)
+    return [{"name": t.name, "url": t.url, "count": topic_counts[t.slug]}
+            for t in site.topics if topic_counts[t.slug]], categories
+
+
+def item_list_inputs(site: Site, lst: ItemList) -> str:
+    j = lst.jurisdiction
+    return digest(site_digest(site), list_digest(site, lst), items_digest(site, lst.items),
+                  first_overdue_url(site, lst), feed_links(site.subtree_lists(j), j))
+
+
+@signed(item_list_inputs)
 def item_list(site: Site, lst: ItemList) -> dict:
     groups: list[dict] = []
     for item in lst.items:
@@ -82,8 +114,7 @@ def item_list(site: Site, lst: ItemList) -> dict:
         "description": f"{full}{list_label(lst)}民生实事清单“{lst.title}”，{len(lst.items)}个项目，"
                        f"{lst.publisher}发布，逐条附原文出处。",
         "crumbs": crumbs(site, lst.jurisdiction),
-        "status": summary(site, lst.items, overdue_url(site, lst.jurisdiction.path,
-                                                       next((i for i in lst.items if i.overdue), None))),
+        "status": summary(site, lst.items, first_overdue_url(site, lst)),
         "list": list_row(site, lst) | {"publisher": lst.publisher, "note": lst.note, "source_url": lst.source_url,
                                        "source_page": source_url(lst)},
         "groups": groups,
@@ -93,16 +124,28 @@ def item_list(site: Site, lst: ItemList) -> dict:
     }
 
 
+def first_overdue_url(site: Site, lst: ItemList) -> str:
+    """Where the overdue listing of the list's jurisdiction shows its first overdue item: the page depends on
+    the other lists' overdue items too."""
+    return overdue_url(site, lst.jurisdiction.path, next((i for i in lst.items if i.overdue), None))
+
+
+def item_page_inputs(site: Site, item: Item, prev: Item | None, next_: Item | None) -> str:
+    return digest(site_digest(site), item_digest(site, item), [(t.name, t.url) for t in site.item_topics[item.id]],
+                  items_digest(site, site.similar.get(item.id, ())), neighbour(prev), neighbour(next_))
+
+
+@signed(item_page_inputs)
 def item_page(site: Site, item: Item, prev: Item | None, next_: Item | None) -> dict:
     lst = item.list
-    full = site.full_name(lst.jurisdiction)
+    shared = list_part(site, lst)
     first, last = item.source_lines
     flags = [{"flag": f, "text": FLAG_TEXT.get(f, f)} for f in item.flags]
     return {
-        "title": f"{item.number}. {item_label(item)}（{full}{list_label(lst)}清单）",
-        "description": f"{full}{list_label(lst)}民生实事第{item.number}项：{item_label(item)}。"
+        "title": f"{item.number}. {item_label(item)}（{shared['where']}清单）",
+        "description": f"{shared['where']}民生实事第{item.number}项：{item_label(item)}。"
                        + (f"完成时限：{item.deadline_text}。" if item.deadline_text else ""),
-        "crumbs": crumbs(site, lst.jurisdiction) + [{"name": list_label(lst) + "清单", "url": lst.url}],
+        "crumbs": shared["crumbs"],
         "item": {
             "number": item.number,
             "title": item.title,
@@ -122,12 +165,35 @@ def item_page(site: Site, item: Item, prev: Item | None, next_: Item | None) -> 
             "similar": similar_rows(site, item),
             "source": {"first": first, "last": last, "url": source_lines_url(item)},
         },
-        "list": list_row(site, lst) | {"source_url": lst.source_url},
-        "prev": {"url": prev.url, "number": prev.number, "title": item_label(prev)} if prev else None,
-        "next": {"url": next_.url, "number": next_.number, "title": item_label(next_)} if next_ else None,
+        "list": shared["list"],
+        "prev": neighbour(prev),
+        "next": neighbour(next_),
     }
 
 
+def list_part(site: Site, lst: ItemList) -> dict:
+    """What every item page of a list shows of the list, computed once per list and render process."""
+    memo = site.memo.setdefault("item page list parts", {})
+    part = memo.get(id(lst))
+    if part is None:
+        part = memo[id(lst)] = {
+            "where": site.full_name(lst.jurisdiction) + list_label(lst),
+            "crumbs": crumbs(site, lst.jurisdiction) + [{"name": list_label(lst) + "清单", "url": lst.url}],
+            "list": list_row(site, lst) | {"source_url": lst.source_url},
+        }
+    return part
+
+
+def neighbour(item: Item | None) -> dict | None:
+    return {"url": item.url, "number": item.number, "title": item_label(item)} if item else None
+
+
+def department_inputs(site: Site, d: Department) -> str:
+    return digest(site_digest(site), d, place_digest(site, site.archive.jurisdictions[d.jurisdiction]),
+                  items_digest(site, site.leads.get(d.key, [])), items_digest(site, site.partners.get(d.key, [])))
+
+
+@signed(department_inputs)
 def department(site: Site, d: Department) -> dict:
     j = site.archive.jurisdictions[d.jurisdiction]
     full = site.full_name(j)
@@ -158,6 +224,13 @@ def department_index(site: Site, j: Jurisdiction) -> dict:
     }
 
 
+def year_inputs(site: Site, y: int) -> str:
+    lists = site.by_year[y]
+    return digest(site_digest(site), y, [list_digest(site, l) for l in lists],
+                  items_digest(site, (i for l in lists for i in l.items)), sorted(site.by_year))
+
+
+@signed(year_inputs)
 def year(site: Site, y: int) -> dict:
     lists = site.by_year[y]
     return {
@@ -187,6 +260,15 @@ def topic_rows(site: Site) -> list[dict]:
             for t in site.topics if site.topic_items.get(t.slug)]
 
 
+def topic_inputs(site: Site, t: Topic, rows: list[Row], pager: dict, years: list[int], index: list[dict]) -> str:
+    first = pager["number"] == 1
+    return digest(site_digest(site), t, pager, years, index if first and pager["count"] > 1 else [],
+                  [(place_digest(site, r.jurisdiction), sorted({l.year for l in site.lists_of.get(r.jurisdiction.path, [])}),
+                    items_digest(site, r.items)) for r in rows],
+                  items_digest(site, site.topic_items[t.slug]) if first else None)
+
+
+@signed(topic_inputs)
 def topic(site: Site, t: Topic, rows: list[Row], pager: dict, years: list[int], index: list[dict]) -> dict:
     """One page of the comparison (`compare.py`); the first page also has the charts and the index of
     jurisdictions with the page each is on."""
@@ -212,6 +294,13 @@ def topic_index(site: Site) -> dict:
     }
 
 
+def source_inputs(site: Site, path: str) -> str:
+    lists = site.by_source[path]
+    return digest(path, (site.root / path).read_bytes(), [list_digest(site, l) for l in lists],
+                  [(item.source_lines, item.url, item.number) for lst in lists for item in lst.items])
+
+
+@signed(source_inputs)
 def source(site: Site, path: str) -> dict:
     lists = site.by_source[path]
     text = (site.root / path).read_text(encoding="utf-8")

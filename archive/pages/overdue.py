@@ -10,6 +10,7 @@ from functools import partial
 
 from archive.model import Item, Jurisdiction
 
+from .signature import digest, items_digest, place_digest, signed, site_digest
 from .site import Site
 from .status import as_of, overdue_label
 from .views import crumbs, item_row, list_row, page_suffix, paginate
@@ -27,10 +28,14 @@ def overdue_pages(site: Site, page) -> list:
     return pages
 
 
+def overdue_inputs(site: Site, j: Jurisdiction | None, rows: list[Item], pager: dict) -> str:
+    return digest(site_digest(site), place_digest(site, j) if j else None, items_digest(site, rows), pager,
+                  reported(site, j), scopes(site, j))
+
+
+@signed(overdue_inputs)
 def overdue(site: Site, j: Jurisdiction | None, rows: list[Item], pager: dict) -> dict:
     where = site.full_name(j) if j else "各地"
-    listed = site.overdue_of[j.path] if j else site.overdue
-    reported = sum(bool(item.progress) for item in listed)
     return {
         "title": f"{where}期限已过、未见完成通报的民生实事{page_suffix(pager)}",
         "description": f"{where}民生实事清单中，完成时限早于{as_of(site)}、本档案又未收录完成、调整或终止通报的"
@@ -38,13 +43,28 @@ def overdue(site: Site, j: Jurisdiction | None, rows: list[Item], pager: dict) -
         "crumbs": crumbs(site, j) if j else [],
         "where": where,
         "as_of": as_of(site),
-        "counts": {"total": pager["total"], "reported": reported, "unreported": pager["total"] - reported},
+        "counts": {"total": pager["total"], "reported": reported(site, j),
+                   "unreported": pager["total"] - reported(site, j)},
         "groups": groups(site, rows),
         "pager": pager,
-        "scopes": [{"name": site.full_name(other), "url": f"{other.url}yuqi/",
-                    "count": len(site.overdue_of[other.path])}
-                   for other in site.children.get(j.path if j else None, []) if site.overdue_of.get(other.path)],
+        "scopes": scopes(site, j),
     }
+
+
+def reported(site: Site, j: Jurisdiction | None) -> int:
+    """How many of the scope's overdue items have a report: every page of its listing shows it, so it is
+    counted once per render process (a scope at 100,000 items has thousands of overdue items)."""
+    memo = site.memo.setdefault("overdue reported", {})
+    scope = j.path if j else ""
+    if scope not in memo:
+        memo[scope] = sum(bool(item.progress) for item in (site.overdue_of[scope] if j else site.overdue))
+    return memo[scope]
+
+
+def scopes(site: Site, j: Jurisdiction | None) -> list[dict]:
+    """The overdue listings one level down."""
+    return [{"name": site.full_name(other), "url": f"{other.url}yuqi/", "count": len(site.overdue_of[other.path])}
+            for other in site.children.get(j.path if j else None, []) if site.overdue_of.get(other.path)]
 
 
 def groups(site: Site, items: list[Item]) -> list[dict]:

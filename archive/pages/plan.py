@@ -27,6 +27,11 @@ class Page:
     template: str
     context: Callable[[], dict] = field(compare=False)
 
+    def signature(self) -> str | None:
+        """The signature of the page's context (signature.py), or None when its context function has none."""
+        inputs = getattr(getattr(self.context, "func", None), "inputs", None)
+        return inputs(*self.context.args) if inputs else None
+
 
 def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
          downloads: Callable[[], dict[str, Download]]) -> list[Page]:
