@@ -71,8 +71,8 @@ export class Engine {
   constructor(base, load) {
     this.base = base;
     this.load = load;
-    this.shards = new Map();   // k → Promise<Map key → {nd, off, len, buf}>
-    this.postings = new Map(); // key → decoded
+    this.shards = new Map();   // k → Promise<Map key → where its item list and positions are>
+    this.postings = new Map(); // key → Promise of its decoded item list
     this.nameShards = new Map();
     this.frags = new Map();
     this.chunks = new Map();   // k → Promise of the per-item columns of items k·C … k·C+C−1
@@ -146,6 +146,7 @@ export class Engine {
     await this.t2sP;
   }
 
+  // Keys shard k: Map key → {nd, ilen, plen, buf, ioff, poff} (ioff −1: the key has files of its own).
   shard(k) {
     let p = this.shards.get(k);
     if (!p) {
@@ -155,46 +156,78 @@ export class Engine {
         const count = readVarint(buf, st);
         const ents = [];
         for (let i = 0; i < count; i++) {
-          const a = readVarint(buf, st), b = readVarint(buf, st);
-          const nd = readVarint(buf, st), len = readVarint(buf, st);
-          ents.push([a, b, nd, len]);
+          const a = readVarint(buf, st), b = readVarint(buf, st), nd = readVarint(buf, st);
+          const ilen = readVarint(buf, st), plen = readVarint(buf, st);
+          ents.push([a, b, nd, ilen, plen]);
         }
         const map = new Map();
         let off = st.p;
-        for (const [a, b, nd, len] of ents) {
-          map.set(a * 0x200000 + b, { nd, off, len, buf, uni: b === 0 });
-          off += len;
+        for (const [a, b, nd, ilen, plen] of ents) {
+          const inline = ilen + plen <= this.m.X;
+          map.set(a * 0x200000 + b, { a, b, nd, ilen, plen, buf, ioff: inline ? off : -1, poff: off + ilen });
+          if (inline) off += ilen + plen;
         }
         return map;
       });
+      p.catch(() => this.shards.delete(k));
       this.shards.set(k, p);
     }
     return p;
   }
 
-  // Postings of one key: Map doc → Int32Array positions (or null for a unigram).
-  async key(cp1, cp2) {
+  async entry(cp1, cp2) {
+    return (await this.shard(fnv1a([cp1, cp2]) % this.m.S)).get(cp1 * 0x200000 + cp2);
+  }
+
+  // Bytes of a key's item list or positions: in its shard, or in a file of its own.
+  async bytes(e, dir) {
+    if (e.ioff >= 0) return dir === "k" ? [e.buf, e.ioff] : [e.buf, e.poff];
+    const ab = await this.load(`${this.base}${dir}/${e.a}-${e.b}.bin`, "bin");
+    return [new Uint8Array(ab), 0];
+  }
+
+  // Item list of one key: {docs: Int32Array ascending, zones: Uint8Array (1 title, 2 lead names)}.
+  items(cp1, cp2) {
     const id = cp1 * 0x200000 + cp2;
-    let v = this.postings.get(id);
-    if (v) return v;
-    const map = await this.shard(fnv1a([cp1, cp2]) % this.m.S);
-    const e = map.get(id);
-    const res = new Map();
-    if (e) {
-      const st = { p: e.off };
-      let doc = 0;
-      for (let i = 0; i < e.nd; i++) {
-        doc += readVarint(e.buf, st);
-        if (e.uni) { res.set(doc, null); continue; }
-        const np = readVarint(e.buf, st);
-        const ps = new Int32Array(np);
-        let p = 0;
-        for (let j = 0; j < np; j++) { p += readVarint(e.buf, st); ps[j] = p; }
-        res.set(doc, ps);
-      }
+    let p = this.postings.get(id);
+    if (!p) {
+      p = this.entry(cp1, cp2).then(async (e) => {
+        if (!e) return { docs: new Int32Array(0), zones: new Uint8Array(0), e: null };
+        const [buf, at] = await this.bytes(e, "k");
+        const docs = new Int32Array(e.nd), zones = new Uint8Array(e.nd);
+        const st = { p: at };
+        let doc = 0;
+        for (let i = 0; i < e.nd; i++) {
+          const v = readVarint(buf, st);
+          if (cp2 === 0) { doc += v; } else { doc += Math.floor(v / 4); zones[i] = v & 3; }
+          docs[i] = doc;
+        }
+        return { docs, zones, e };
+      });
+      p.catch(() => this.postings.delete(id));
+      this.postings.set(id, p);
     }
-    this.postings.set(id, res);
-    return res;
+    return p;
+  }
+
+  // Positions of one bigram, in its item list's order: {at: Int32Array (nd + 1 offsets), pos: Int32Array}.
+  positions(list) {
+    if (!list.posP) {
+      list.posP = this.bytes(list.e, "p").then(([buf, p0]) => {
+        const nd = list.e.nd, at = new Int32Array(nd + 1), pos = [];
+        const st = { p: p0 };
+        for (let i = 0; i < nd; i++) {
+          at[i] = pos.length;
+          const np = readVarint(buf, st);
+          let q = 0;
+          for (let j = 0; j < np; j++) { q += readVarint(buf, st); pos.push(q); }
+        }
+        at[nd] = pos.length;
+        return { at, pos: Int32Array.from(pos) };
+      });
+      list.posP.catch(() => { list.posP = null; });
+    }
+    return list.posP;
   }
 
   // One normalised term → Map doc → {ti: bool (in title), le: bool (in lead)}.
@@ -202,28 +235,45 @@ export class Engine {
     const cps = Array.from(t).map((c) => c.codePointAt(0));
     const out = new Map();
     if (cps.includes(SEP)) return out;
-    if (cps.length === 1) {
-      for (const d of (await this.key(cps[0], 0)).keys()) out.set(d, { ti: false, le: false });
+    if (cps.length <= 2) {
+      const { docs, zones } = await this.items(cps[0], cps.length === 2 ? cps[1] : 0);
+      for (let i = 0; i < docs.length; i++) out.set(docs[i], { ti: (zones[i] & 1) > 0, le: (zones[i] & 2) > 0 });
       return out;
     }
     const L = cps.length;
     const offs = [];
     for (let o = 0; o < L - 1; o += 2) offs.push(o);
     if (offs[offs.length - 1] !== L - 2) offs.push(L - 2);
-    const lists = await Promise.all(offs.map((o) => this.key(cps[o], cps[o + 1])));
-    let order = offs.map((o, i) => i).sort((a, b) => lists[a].size - lists[b].size);
-    const candidates = [];
-    for (const doc of lists[order[0]].keys()) {
-      if (order.every((i) => lists[i].has(doc))) candidates.push(doc);
+    const lists = await Promise.all(offs.map((o) => this.items(cps[o], cps[o + 1])));
+    // candidates: items in every list, with their index in each list (lists are ascending)
+    const order = offs.map((o, i) => i).sort((a, b) => lists[a].docs.length - lists[b].docs.length);
+    const cand = [];   // [doc, index in list 0, index in list 1, …]
+    const next = lists.map(() => 0);
+    for (const doc of lists[order[0]].docs) {
+      const row = [doc];
+      let ok = true;
+      for (let i = 0; i < lists.length && ok; i++) {
+        const d = lists[i].docs;
+        let lo = next[i], hi = d.length;   // first index ≥ doc, from where the last search ended
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (d[mid] < doc) lo = mid + 1; else hi = mid; }
+        next[i] = lo;
+        if (lo < d.length && d[lo] === doc) row.push(lo); else ok = false;
+      }
+      if (ok) cand.push(row);
     }
+    if (!cand.length) return out;
+    const pos = await Promise.all(lists.map((l) => this.positions(l)));
     const Z = this.m.Z;   // positions: title zone below Z, lead names below 2·Z, then the visible text
-    for (const doc of candidates) {
-      const p0 = lists[0].get(doc);
+    for (const row of cand) {
+      const doc = row[0];
       let ti = false, ld = false, hit = false;
-      for (const p of p0) {
+      const p0 = pos[0];
+      for (let k = p0.at[row[1]]; k < p0.at[row[1] + 1]; k++) {
+        const p = p0.pos[k];
         let good = true;
         for (let i = 1; i < offs.length; i++) {
-          if (!has(lists[i].get(doc), p + offs[i])) { good = false; break; }
+          const pi = pos[i];
+          if (!has(pi.pos, pi.at[row[i + 1]], pi.at[row[i + 1] + 1], p + offs[i])) { good = false; break; }
         }
         if (!good) continue;
         hit = true;
@@ -321,9 +371,9 @@ export class Engine {
   }
 }
 
-function has(arr, x) {
-  if (!arr) return false;
-  let lo = 0, hi = arr.length - 1;
+// Is x in arr[lo … hi − 1] (ascending)?
+function has(arr, lo, hi, x) {
+  hi -= 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const v = arr[mid];
