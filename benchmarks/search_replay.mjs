@@ -2,11 +2,12 @@
 // test): what each query fetches, and its bytes as the shared harness counts them (a JSON file gzipped at
 // level 6 when over 256 bytes, binary files as they are, plus about 170 bytes of response headers each).
 //
-//   node benchmarks/search_replay.mjs SITE_DIR QUERIES.txt [--out results.json] [--files]
+//   node benchmarks/search_replay.mjs SITE_DIR QUERIES.txt [--out results.json] [--files] [--engine FILE]
 //
 // QUERIES.txt: one query a line; the first is the cold one (manifest included). The engine's state is kept
 // from query to query, as in one browser session. --out writes every query's URLs (in rank order), bytes,
-// ms and fetched files, so that two index layouts can be compared result for result. Times are Node's,
+// ms and fetched files, so that two index layouts can be compared result for result (--engine: another
+// engine.js, e.g. an older commit's, for the index it wrote). Times are Node's,
 // not a browser's: use them to compare layouts, and the harness (benchmarks/search_speed.py) for figures.
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -18,7 +19,9 @@ const [site, queryFile, ...rest] = process.argv.slice(2);
 const outAt = rest.indexOf("--out");
 const showFiles = rest.includes("--files");
 const here = new URL(".", import.meta.url).pathname;
-const { Engine } = await import(pathToFileURL(join(here, "..", "static", "search", "engine.js")));
+const engineAt = rest.indexOf("--engine");
+const enginePath = engineAt >= 0 ? rest[engineAt + 1] : join(here, "..", "static", "search", "engine.js");
+const { Engine } = await import(pathToFileURL(enginePath));
 
 let fetched = [];
 const load = async (path, kind) => {

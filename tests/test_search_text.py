@@ -64,10 +64,11 @@ def decode(items: bytes, positions: bytes, bigram: bool, z: int | None) -> list:
             docs.append((doc, None))
             continue
         doc += value >> 2
-        count = pos[at]
-        deltas = pos[at + 1:at + 1 + count]
-        found = [sum(deltas[:k + 1]) for k in range(count)]
-        at += 1 + count
+        found, more = [], 1
+        while more:
+            more, x = pos[at] & 1, pos[at] >> 1
+            at += 1
+            found.append(found[-1] + x if found else (x >> 1 if x % 2 == 0 else -(x >> 1) - 1) + 2 * (z or 0))
         zones = (z is not None and any(p < z for p in found)) | (z is not None and any(z <= p < 2 * z for p in found)) << 1
         assert value & 3 == zones, (doc, found)
         docs.append((doc, found))

@@ -7,7 +7,8 @@ every item, at a fraction of its time (the index stage was most of a build at 10
 Two payloads per key (unsigned LEB128 varints), as archive/search/writer.py documents the index format:
     items:      bigram: ndocs × (doc delta << 2 | zones)     zones: 1 = in the title zone, 2 = in the lead zone
                 unigram: ndocs × doc delta
-    positions:  ndocs × (npos, first pos, pos deltas…)      bigrams only (empty for a single character)
+    positions:  per item: zigzag(first pos − 2·Z) << 1 | more, then (pos delta << 1 | more)…   bigrams only
+                (more = 1: another position of the item follows; Z = 0 without zones)
 The item list is all a one- or two-character term needs; positions only confirm longer terms, so they are
 kept apart. Positions count code points of the item's normalised text; a bigram with the separator in it
 is not a key.
@@ -124,13 +125,15 @@ def _bigrams(cps, starts, part_of, kept, part, shift=None):
     key_groups = np.diff(np.append(first_group, len(group_at)))
     keys = keys[np.flatnonzero(new_key)]
     _, _, doc_len, doc_data = _encode(keys, key_groups, (doc_delta << 2) | zones, first_group)
-    # positions in payload order: before each (key, doc)'s positions their count
-    g = np.cumsum(new_doc)                           # 1-based group of each entry
-    values = np.empty(n + len(group_at), dtype=np.int64)
-    values[np.arange(n) + g] = pos_delta
-    slot = group_at + np.arange(len(group_at))
-    values[slot] = npos
-    _, _, pos_len, pos_data = _encode(keys, key_groups, values, slot[first_group])
+    # positions: per (key, doc) one value per position, the lowest bit saying whether another follows; the
+    # first is zigzag(position − 2·Z), so that the visible text's usual positions take one or two bytes
+    base = 2 * shift[2] if shift is not None else 0
+    first = pos[group_at] - base
+    pos_delta[group_at] = (first << 1) ^ (first >> 63)
+    more = np.ones(n, dtype=np.int64)
+    more[group_at[1:] - 1] = 0
+    more[-1] = 0
+    _, _, pos_len, pos_data = _encode(keys, key_groups, (pos_delta << 1) | more, group_at[first_group])
     return keys, key_groups.astype(np.int64), doc_len, doc_data, pos_len, pos_data
 
 

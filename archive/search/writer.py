@@ -28,7 +28,8 @@ Shard format (all integers unsigned LEB128 varints):
     then its positions (plen bytes); a larger key's are the files k/… and p/… instead
 Item list:  bigram: ndocs × (doc delta << 2 | zones), zones 1 = in the title zone, 2 = in the lead zone
             unigram: ndocs × doc delta
-Positions:  ndocs × (npos, first pos, pos deltas…), in the item list's order
+Positions:  per item, in the item list's order: zigzag(first pos − 2·Z) << 1 | more, then
+            (pos delta << 1 | more)…, where more = 1 says another position of the item follows
 Positions count code points in the item's normalised text: the title from 0 and the lead
 department names from Z (each only if the page shows it, so they add no match; they exist to
 rank, and a position below Z or below 2·Z says a term is in one), then the visible blocks from

@@ -3,6 +3,7 @@
 // Browser and Node (tests) both import this module; it only needs fetch-like `load`.
 
 const SEP = 10; // "\n" between blocks in the normalised text
+const NONE = { docs: new Int32Array(0), zones: new Uint8Array(0) };
 
 function fnv1a(values) {
   let h = 0x811c9dc5;
@@ -211,16 +212,18 @@ export class Engine {
   }
 
   // Positions of one bigram, in its item list's order: {at: Int32Array (nd + 1 offsets), pos: Int32Array}.
+  // Per item: zigzag(first − 2·Z), then deltas; each value's lowest bit says whether another follows.
   positions(list) {
     if (!list.posP) {
       list.posP = this.bytes(list.e, "p").then(([buf, p0]) => {
-        const nd = list.e.nd, at = new Int32Array(nd + 1), pos = [];
+        const nd = list.e.nd, at = new Int32Array(nd + 1), pos = [], base = 2 * this.m.Z;
         const st = { p: p0 };
         for (let i = 0; i < nd; i++) {
           at[i] = pos.length;
-          const np = readVarint(buf, st);
-          let q = 0;
-          for (let j = 0; j < np; j++) { q += readVarint(buf, st); pos.push(q); }
+          let v = readVarint(buf, st), x = Math.floor(v / 2);
+          let q = (x % 2 ? -(x + 1) / 2 : x / 2) + base;
+          pos.push(q);
+          while (v & 1) { v = readVarint(buf, st); q += Math.floor(v / 2); pos.push(q); }
         }
         at[nd] = pos.length;
         return { at, pos: Int32Array.from(pos) };
@@ -230,16 +233,11 @@ export class Engine {
     return list.posP;
   }
 
-  // One normalised term → Map doc → {ti: bool (in title), le: bool (in lead)}.
+  // One normalised term → the items holding it: {docs: ascending, zones: 1 in the title, 2 in a lead name}.
   async term(t) {
     const cps = Array.from(t).map((c) => c.codePointAt(0));
-    const out = new Map();
-    if (cps.includes(SEP)) return out;
-    if (cps.length <= 2) {
-      const { docs, zones } = await this.items(cps[0], cps.length === 2 ? cps[1] : 0);
-      for (let i = 0; i < docs.length; i++) out.set(docs[i], { ti: (zones[i] & 1) > 0, le: (zones[i] & 2) > 0 });
-      return out;
-    }
+    if (cps.includes(SEP)) return NONE;
+    if (cps.length <= 2) return this.items(cps[0], cps.length === 2 ? cps[1] : 0);
     const L = cps.length;
     const offs = [];
     for (let o = 0; o < L - 1; o += 2) offs.push(o);
@@ -261,8 +259,9 @@ export class Engine {
       }
       if (ok) cand.push(row);
     }
-    if (!cand.length) return out;
+    if (!cand.length) return NONE;
     const pos = await Promise.all(lists.map((l) => this.positions(l)));
+    const docs = [], zones = [];
     const Z = this.m.Z;   // positions: title zone below Z, lead names below 2·Z, then the visible text
     for (const row of cand) {
       const doc = row[0];
@@ -280,9 +279,9 @@ export class Engine {
         if (p < Z) ti = true;
         else if (p < 2 * Z) ld = true;
       }
-      if (hit) out.set(doc, { ti, le: ld });
+      if (hit) { docs.push(doc); zones.push((ti ? 1 : 0) | (ld ? 2 : 0)); }
     }
-    return out;
+    return { docs: Int32Array.from(docs), zones: Uint8Array.from(zones) };
   }
 
   // A query term with its Traditional→Simplified variant: union of both.
@@ -292,14 +291,15 @@ export class Engine {
       const s = norm(this.t2s(term.raw));
       if (s && s !== term.t) forms.push(s);
     }
-    const maps = await Promise.all(forms.map((f) => this.term(f)));
-    if (maps.length === 1) return maps[0];
-    const out = new Map(maps[0]);
-    for (const [doc, v] of maps[1]) {
-      const o = out.get(doc);
-      out.set(doc, o ? { ti: o.ti || v.ti, le: o.le || v.le } : v);
+    const [a, b] = await Promise.all(forms.map((f) => this.term(f)));
+    if (!b) return a;
+    const docs = [], zones = [];
+    for (let i = 0, j = 0; i < a.docs.length || j < b.docs.length;) {
+      const x = i < a.docs.length ? a.docs[i] : Infinity, y = j < b.docs.length ? b.docs[j] : Infinity;
+      docs.push(Math.min(x, y));
+      zones.push((x <= y ? a.zones[i++] : 0) | (y <= x ? b.zones[j++] : 0));
     }
-    return out;
+    return { docs, zones };
   }
 
   // URL of a doc returned by run(): from the manifest's runs (or, for a site whose URLs are not numbered,
@@ -316,28 +316,35 @@ export class Engine {
     return m.lu[m.runs[3 * lo]] + (n < 10 ? "0" + n : n) + "/";
   }
 
-  // Full search: {terms, docs (rank order), perTerm counts}
+  // Full search: {terms, docs (rank order), counts per term}. Rank: terms in the title, then terms in a
+  // lead name, then id; items are visited in id order, so each (title, lead) tier is already in order.
   async run(q) {
     await this.init();
     const terms = splitTerms(q);
     if (!terms.length) return { terms, docs: [], counts: [] };
     await this.needT2s(q);
-    const maps = await Promise.all(terms.map((t) => this.variantTerm(t)));
-    const counts = maps.map((m) => m.size);
-    const order = maps.map((m, i) => i).sort((a, b) => maps[a].size - maps[b].size);
-    const scored = [];
-    for (const [doc] of maps[order[0]]) {
+    const lists = await Promise.all(terms.map((t) => this.variantTerm(t)));
+    const counts = lists.map((l) => l.docs.length);
+    const first = lists.reduce((a, l) => (l.docs.length < a.docs.length ? l : a));
+    const T = terms.length + 1, tiers = Array.from({ length: T * T }, () => []);
+    const next = lists.map(() => 0);
+    for (let k = 0; k < first.docs.length; k++) {
+      const doc = first.docs[k];
       let ti = 0, le = 0, ok = true;
-      for (const m of maps) {
-        const v = m.get(doc);
-        if (!v) { ok = false; break; }
-        if (v.ti) ti++; else if (v.le) le++;
+      for (let i = 0; i < lists.length && ok; i++) {
+        const d = lists[i].docs;
+        let lo = next[i], hi = d.length;
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (d[mid] < doc) lo = mid + 1; else hi = mid; }
+        next[i] = lo;
+        if (lo === d.length || d[lo] !== doc) ok = false;
+        else if (lists[i].zones[lo] & 1) ti++;
+        else if (lists[i].zones[lo] & 2) le++;
       }
-      if (ok) scored.push([doc, ti, le]);
+      if (ok) tiers[(T - 1 - ti) * T + (T - 1 - le)].push(doc);
     }
-    scored.sort((a, b) => b[1] - a[1] || b[2] - a[2] || a[0] - b[0]);
-    if (!this.m.runs) await this.rows(scored.map((s) => s[0]));   // URLs from columns
-    return { terms, docs: scored.map((s) => s[0]), tiers: scored, counts, maps };
+    const docs = [].concat(...tiers);
+    if (!this.m.runs) await this.rows(docs);   // URLs from columns
+    return { terms, docs, counts };
   }
 
   async search(q) {
