@@ -216,17 +216,19 @@ export class Engine {
   positions(list) {
     if (!list.posP) {
       list.posP = this.bytes(list.e, "p").then(([buf, p0]) => {
-        const nd = list.e.nd, at = new Int32Array(nd + 1), pos = [], base = 2 * this.m.Z;
+        const nd = list.e.nd, at = new Int32Array(nd + 1), base = 2 * this.m.Z;
+        const pos = new Int32Array(list.e.plen);   // at least a byte a position
         const st = { p: p0 };
+        let n = 0;
         for (let i = 0; i < nd; i++) {
-          at[i] = pos.length;
+          at[i] = n;
           let v = readVarint(buf, st), x = Math.floor(v / 2);
           let q = (x % 2 ? -(x + 1) / 2 : x / 2) + base;
-          pos.push(q);
-          while (v & 1) { v = readVarint(buf, st); q += Math.floor(v / 2); pos.push(q); }
+          pos[n++] = q;
+          while (v & 1) { v = readVarint(buf, st); q += Math.floor(v / 2); pos[n++] = q; }
         }
-        at[nd] = pos.length;
-        return { at, pos: Int32Array.from(pos) };
+        at[nd] = n;
+        return { at, pos };
       });
       list.posP.catch(() => { list.posP = null; });
     }
