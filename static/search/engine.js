@@ -62,7 +62,9 @@ export function makeT2s(table) {
 }
 
 function readVarint(buf, st) {
-  let n = 0, shift = 0, b;
+  const b0 = buf[st.p++];
+  if (b0 < 0x80) return b0;                 // most values: one byte
+  let n = b0 & 0x7f, shift = 7, b;
   do { b = buf[st.p++]; n += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
   return n;
 }
@@ -247,43 +249,46 @@ export class Engine {
     const lists = await Promise.all(offs.map((o) => this.items(cps[o], cps[o + 1])));
     // candidates: items in every list, with their index in each list (lists are ascending)
     const order = offs.map((o, i) => i).sort((a, b) => lists[a].docs.length - lists[b].docs.length);
-    const cand = [];   // [doc, index in list 0, index in list 1, …]
+    const K = lists.length, smallest = lists[order[0]].docs;
+    const cand = new Int32Array(smallest.length * K);   // per candidate its index in each list
+    const candDocs = new Int32Array(smallest.length);
     const next = lists.map(() => 0);
-    for (const doc of lists[order[0]].docs) {
-      const row = [doc];
+    let nc = 0;
+    for (const doc of smallest) {
       let ok = true;
-      for (let i = 0; i < lists.length && ok; i++) {
+      for (let i = 0; i < K && ok; i++) {
         const d = lists[i].docs;
         let lo = next[i], hi = d.length;   // first index ≥ doc, from where the last search ended
         while (lo < hi) { const mid = (lo + hi) >> 1; if (d[mid] < doc) lo = mid + 1; else hi = mid; }
         next[i] = lo;
-        if (lo < d.length && d[lo] === doc) row.push(lo); else ok = false;
+        if (lo < d.length && d[lo] === doc) cand[nc * K + i] = lo; else ok = false;
       }
-      if (ok) cand.push(row);
+      if (ok) candDocs[nc++] = doc;
     }
-    if (!cand.length) return NONE;
+    if (!nc) return NONE;
     const pos = await Promise.all(lists.map((l) => this.positions(l)));
-    const docs = [], zones = [];
+    const docs = new Int32Array(nc), zones = new Uint8Array(nc);
+    let n = 0;
     const Z = this.m.Z;   // positions: title zone below Z, lead names below 2·Z, then the visible text
-    for (const row of cand) {
-      const doc = row[0];
+    for (let c = 0; c < nc; c++) {
+      const doc = candDocs[c], row = c * K;
       let ti = false, ld = false, hit = false;
       const p0 = pos[0];
-      for (let k = p0.at[row[1]]; k < p0.at[row[1] + 1]; k++) {
+      for (let k = p0.at[cand[row]]; k < p0.at[cand[row] + 1]; k++) {
         const p = p0.pos[k];
         let good = true;
-        for (let i = 1; i < offs.length; i++) {
-          const pi = pos[i];
-          if (!has(pi.pos, pi.at[row[i + 1]], pi.at[row[i + 1] + 1], p + offs[i])) { good = false; break; }
+        for (let i = 1; i < K; i++) {
+          const pi = pos[i], j = cand[row + i];
+          if (!has(pi.pos, pi.at[j], pi.at[j + 1], p + offs[i])) { good = false; break; }
         }
         if (!good) continue;
         hit = true;
         if (p < Z) ti = true;
         else if (p < 2 * Z) ld = true;
       }
-      if (hit) { docs.push(doc); zones.push((ti ? 1 : 0) | (ld ? 2 : 0)); }
+      if (hit) { docs[n] = doc; zones[n++] = (ti ? 1 : 0) | (ld ? 2 : 0); }
     }
-    return { docs: Int32Array.from(docs), zones: Uint8Array.from(zones) };
+    return { docs: docs.subarray(0, n), zones: zones.subarray(0, n) };
   }
 
   // A query term with its Traditional→Simplified variant: union of both.
@@ -328,7 +333,8 @@ export class Engine {
     const lists = await Promise.all(terms.map((t) => this.variantTerm(t)));
     const counts = lists.map((l) => l.docs.length);
     const first = lists.reduce((a, l) => (l.docs.length < a.docs.length ? l : a));
-    const T = terms.length + 1, tiers = Array.from({ length: T * T }, () => []);
+    const T = terms.length + 1, tier = new Int32Array(first.docs.length), size = new Int32Array(T * T + 1);
+    tier.fill(-1);
     const next = lists.map(() => 0);
     for (let k = 0; k < first.docs.length; k++) {
       const doc = first.docs[k];
@@ -342,9 +348,11 @@ export class Engine {
         else if (lists[i].zones[lo] & 1) ti++;
         else if (lists[i].zones[lo] & 2) le++;
       }
-      if (ok) tiers[(T - 1 - ti) * T + (T - 1 - le)].push(doc);
+      if (ok) { tier[k] = (T - 1 - ti) * T + (T - 1 - le); size[tier[k] + 1]++; }
     }
-    const docs = [].concat(...tiers);
+    for (let t = 1; t <= T * T; t++) size[t] += size[t - 1];   // where each tier starts
+    const docs = new Array(size[T * T]);
+    for (let k = 0; k < tier.length; k++) if (tier[k] >= 0) docs[size[tier[k]]++] = first.docs[k];
     if (!this.m.runs) await this.rows(docs);   // URLs from columns
     return { terms, docs, counts };
   }
