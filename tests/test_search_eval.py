@@ -3,7 +3,9 @@ on the 158 listed queries and on 500 held-out queries drawn with a fresh seed ea
 
 The index is written with per-item columns in chunks of 16 items (4,096 in a real build, where the
 real content fits in one), so these queries also prove that results, rank and facets are the same
-whichever chunks a query has to load."""
+whichever chunks a query has to load; and with keys over 40 bytes in files of their own (over 1 kB in a
+real build, where no key of the real content is that large), so that both places a key's item list and
+positions can be in are searched."""
 from __future__ import annotations
 
 import os
@@ -31,9 +33,10 @@ def site(tmp_path_factory):
     archive, problems = build_archive(ROOT, ROOT / "content")
     assert not any(p.is_error for p in problems)
     out = tmp_path_factory.mktemp("search") / "site"
-    with mock.patch("archive.search.writer.COLUMN_CHUNK", 16):
+    with mock.patch("archive.search.writer.COLUMN_CHUNK", 16), mock.patch("archive.search.writer.SPLIT_BYTES", 40):
         stats = build_site(archive, ROOT, out, index=True, jobs=1)
     assert len(list((out / "search" / "i" / "d").iterdir())) == -(-len(archive.items) // 16)
+    assert 500 < stats.index["keys_with_own_files"] < stats.index["keys"] - 500
     assert stats.indexed and stats.index["items"] == len(archive.items)
     return out
 

@@ -43,7 +43,7 @@ def plain_postings(texts: list[str]) -> dict:
     return out
 
 
-def decode(payload: bytes, bigram: bool) -> list:
+def values_of(payload: bytes) -> list[int]:
     values, n, shift = [], 0, 0
     for byte in payload:
         n |= (byte & 0x7F) << shift
@@ -51,18 +51,28 @@ def decode(payload: bytes, bigram: bool) -> list:
         if not byte & 0x80:
             values.append(n)
             n, shift = 0, 0
-    docs, at, doc = [], 0, 0
-    while at < len(values):
-        doc += values[at]
-        at += 1
-        if bigram:
-            count = values[at]
-            deltas = values[at + 1:at + 1 + count]
-            positions = [sum(deltas[:k + 1]) for k in range(count)]
-            at += 1 + count
-            docs.append((doc, positions))
-        else:
+    return values
+
+
+def decode(items: bytes, positions: bytes, bigram: bool, z: int | None) -> list:
+    """(doc, positions) per item of a key, from its two payloads; checks each item's zone bits."""
+    docs, doc, pos = [], 0, values_of(positions)
+    at = 0
+    for value in values_of(items):
+        if not bigram:
+            doc += value
             docs.append((doc, None))
+            continue
+        doc += value >> 2
+        found, more = [], 1
+        while more:
+            more, x = pos[at] & 1, pos[at] >> 1
+            at += 1
+            found.append(found[-1] + x if found else (x >> 1 if x % 2 == 0 else -(x >> 1) - 1) + 2 * (z or 0))
+        zones = (z is not None and any(p < z for p in found)) | (z is not None and any(z <= p < 2 * z for p in found)) << 1
+        assert value & 3 == zones, (doc, found)
+        docs.append((doc, found))
+    assert at == len(pos)
     return docs
 
 
@@ -78,5 +88,18 @@ def test_numpy_postings_match_the_plain_loop(monkeypatch):
     for n, key in enumerate(got.keys.tolist()):
         cp1, cp2 = key >> 21, key & ((1 << 21) - 1)
         text = chr(cp1) + (chr(cp2) if cp2 else "")
-        docs = decode(got.payload(n), bigram=bool(cp2))
+        docs = decode(got.payload(n), got.positions(n), bool(cp2), None)
         assert docs == want[text] and got.ndocs[n] == len(docs), text
+
+
+def test_zone_bits_say_whether_a_bigram_is_in_the_title_or_the_lead_names():
+    """Texts are title zone + SEP + lead zone + SEP + body; positions count from 0, Z and 2·Z."""
+    texts = ["养老服务" + SEP + "民政局" + SEP + "养老院民政", "" + SEP + "" + SEP + "服务民政局", "民政" + SEP + SEP + "民政"]
+    z = 8
+    got = postings(texts, zones=([4, 0, 2], [3, 0, 0], z))
+    by_key = {chr(k >> 21) + chr(k & ((1 << 21) - 1)): n for n, k in enumerate(got.keys.tolist()) if k & ((1 << 21) - 1)}
+    decode(got.payload(by_key["民政"]), got.positions(by_key["民政"]), True, z)     # checks the zone bits
+    assert decode(got.payload(by_key["民政"]), got.positions(by_key["民政"]), True, z) == [
+        (0, [z, 2 * z + 3]), (1, [2 * z + 2]), (2, [0, 2 * z])]
+    assert [v & 3 for v in values_of(got.payload(by_key["民政"]))] == [2, 0, 1]
+    assert [v & 3 for v in values_of(got.payload(by_key["养老"]))] == [1]

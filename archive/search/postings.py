@@ -2,12 +2,16 @@
 every item, at a fraction of its time (the index stage was most of a build at 100,000 items).
 
     postings(texts) -> Postings     keys (cp1 << 21 | cp2, cp2 = 0 for a single character), per key the
-                                    number of items and its payload bytes, in key order
+                                    number of items, its item list and its positions, in key order
 
-Payload per key (unsigned LEB128 varints), as archive/search/writer.py documents the shard format:
-    bigram:  ndocs × (doc delta, npos, first pos, pos deltas…)
-    unigram: ndocs × (doc delta)
-Positions count code points of the item's normalised text; a bigram with the separator in it is not a key.
+Two payloads per key (unsigned LEB128 varints), as archive/search/writer.py documents the index format:
+    items:      bigram: ndocs × (doc delta << 2 | zones)     zones: 1 = in the title zone, 2 = in the lead zone
+                unigram: ndocs × doc delta
+    positions:  per item: zigzag(first pos − 2·Z) << 1 | more, then (pos delta << 1 | more)…   bigrams only
+                (more = 1: another position of the item follows; Z = 0 without zones)
+The item list is all a one- or two-character term needs; positions only confirm longer terms, so they are
+kept apart. Positions count code points of the item's normalised text; a bigram with the separator in it
+is not a key.
 
 Memory stays bounded: all texts are held once as one array of code points, and keys are handled in
 `PARTS` groups (by their last character), each sorted and encoded on its own; only the encoded bytes
@@ -29,12 +33,18 @@ PART_ENTRIES = 500_000        # about this many character pairs are sorted at a 
 class Postings:
     keys: np.ndarray          # uint64, ascending
     ndocs: np.ndarray         # int64, items per key
-    starts: np.ndarray        # int64, offset of each key's payload in `data`
+    starts: np.ndarray        # int64, offset of each key's item list in `data`
     lengths: np.ndarray       # int64, its length
-    data: np.ndarray          # uint8, every payload
+    data: np.ndarray          # uint8, every item list
+    pos_starts: np.ndarray    # int64, offset of each key's positions in `pos_data`
+    pos_lengths: np.ndarray   # int64, their length (0 for a single character)
+    pos_data: np.ndarray      # uint8, every key's positions
 
     def payload(self, i: int) -> bytes:
         return self.data[self.starts[i]:self.starts[i] + self.lengths[i]].tobytes()
+
+    def positions(self, i: int) -> bytes:
+        return self.pos_data[self.pos_starts[i]:self.pos_starts[i] + self.pos_lengths[i]].tobytes()
 
 
 def postings(texts: list[str], zones=None) -> Postings:
@@ -65,10 +75,13 @@ def postings(texts: list[str], zones=None) -> Postings:
     keys = np.concatenate([f[0] for f in found])
     order = np.argsort(keys, kind="stable")
     ndocs = np.concatenate([f[1] for f in found])[order]
-    lens = np.concatenate([f[2] for f in found])
-    data = np.concatenate([f[3] for f in found])
-    offsets = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
-    return Postings(keys[order], ndocs, offsets[order], lens[order], data)
+    lens, data, pos_lens, pos_data = (np.concatenate([f[k] for f in found]) for k in (2, 3, 4, 5))
+    return Postings(keys[order], ndocs, _offsets(lens)[order], lens[order], data,
+                    _offsets(pos_lens)[order], pos_lens[order], pos_data)
+
+
+def _offsets(lengths):
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
 
 
 def _bigrams(cps, starts, part_of, kept, part, shift=None):
@@ -103,18 +116,25 @@ def _bigrams(cps, starts, part_of, kept, part, shift=None):
     doc_delta = docs[group_at] - np.where(new_key[group_at], 0, prev_doc)
     pos_delta = pos.copy()
     pos_delta[1:] -= np.where(new_doc[1:], 0, pos[:-1])
-    # values in payload order: before each (key, doc)'s positions its doc delta and count
-    g = np.cumsum(new_doc)                           # 1-based group of each entry
-    values = np.empty(n + 2 * len(group_at), dtype=np.int64)
-    values[np.arange(n) + 2 * g] = pos_delta
-    slot = group_at + 2 * np.arange(len(group_at))
-    values[slot] = doc_delta
-    values[slot + 1] = npos
-    key_at = np.flatnonzero(new_key)
-    key_groups = np.diff(np.append(np.flatnonzero(new_key[group_at]), len(group_at)))
-    # first value of each key: the slot of its first group's doc delta
-    key_value_at = slot[np.flatnonzero(new_key[group_at])]
-    return _encode(keys[key_at], key_groups, values, key_value_at)
+    zones = np.zeros(len(group_at), dtype=np.int64)
+    if shift is not None:
+        z = shift[2]
+        zones |= np.logical_or.reduceat(pos < z, group_at).astype(np.int64)
+        zones |= np.logical_or.reduceat((pos >= z) & (pos < 2 * z), group_at).astype(np.int64) << 1
+    first_group = np.flatnonzero(new_key[group_at])  # each key's first (key, doc)
+    key_groups = np.diff(np.append(first_group, len(group_at)))
+    keys = keys[np.flatnonzero(new_key)]
+    _, _, doc_len, doc_data = _encode(keys, key_groups, (doc_delta << 2) | zones, first_group)
+    # positions: per (key, doc) one value per position, the lowest bit saying whether another follows; the
+    # first is zigzag(position − 2·Z), so that the visible text's usual positions take one or two bytes
+    base = 2 * shift[2] if shift is not None else 0
+    first = pos[group_at] - base
+    pos_delta[group_at] = (first << 1) ^ (first >> 63)
+    more = np.ones(n, dtype=np.int64)
+    more[group_at[1:] - 1] = 0
+    more[-1] = 0
+    _, _, pos_len, pos_data = _encode(keys, key_groups, (pos_delta << 1) | more, group_at[first_group])
+    return keys, key_groups.astype(np.int64), doc_len, doc_data, pos_len, pos_data
 
 
 def _unigrams(cps, starts, part_of, kept, part):
@@ -133,7 +153,8 @@ def _unigrams(cps, starts, part_of, kept, part):
     values = docs.copy()
     values[1:] -= np.where(new_key[1:], 0, docs[:-1])
     key_at = np.flatnonzero(new_key)
-    return _encode(keys[key_at], np.diff(np.append(key_at, len(keys))), values, key_at)
+    keys, ndocs, lens, data = _encode(keys[key_at], np.diff(np.append(key_at, len(keys))), values, key_at)
+    return keys, ndocs, lens, data, np.zeros(len(keys), np.int64), np.empty(0, np.uint8)
 
 
 def _encode(keys, ndocs, values, key_value_at):
@@ -185,4 +206,5 @@ def gather(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndar
 
 
 def _empty():
-    return (np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.uint8))
+    return (np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.uint8),
+            np.empty(0, np.int64), np.empty(0, np.uint8))

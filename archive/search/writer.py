@@ -4,7 +4,10 @@ Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
 
     manifest.json        what every search needs: shard counts, the t2s mask, the lists' URL prefixes and
                          the runs of item numbers that give every result's URL
-    s/<k>.bin            postings shard k = fnv1a(key) mod S (binary, varints)
+    s/<k>.bin            keys shard k = fnv1a(key) mod S (binary, varints): every key's counts, and the item
+                         lists and positions of the keys small enough to travel together
+    k/<cp1>-<cp2>.bin    item list of a larger key (all a one- or two-character term needs)
+    p/<cp1>-<cp2>.bin    positions of a larger bigram (fetched only to confirm a longer term's candidates)
     tables.json          what the page needs to show results and filters: lists (title, jurisdiction,
                          year), jurisdictions, each filter's values (search_index.FACETS)
     d/<k>.json           per-item columns (list, each filter's values) of items k·C … k·C+C−1: loaded by the
@@ -13,16 +16,20 @@ Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
     n/<k>.json           names shard: normalised department / jurisdiction name → entities
 
 An item's id is its rank among equals: newest list first, then published order. A search
-decodes only the shards of the bigrams it needs, intersects their item lists, and confirms
-every candidate by positions, so a result is exactly an item whose visible text contains
-every term (no segmentation, no prefix matching, no stemming).
+decodes only the item lists of the bigrams it needs, intersects them, and confirms every
+candidate by positions (fetched only when there are candidates and the term is longer than two
+characters), so a result is exactly an item whose visible text contains every term (no
+segmentation, no prefix matching, no stemming).
 
 Shard format (all integers unsigned LEB128 varints):
     count
-    count × (cp1, cp2, ndocs, nbytes)       cp2 = 0 for a single-character key
-    payloads in the same order:
-      bigram:  ndocs × (doc delta, npos, first pos, pos deltas…)
-      unigram: ndocs × (doc delta)
+    count × (cp1, cp2, ndocs, ilen, plen)   cp2 = 0 for a single-character key
+    then, for each key with ilen + plen ≤ X (manifest), in the same order: its item list (ilen bytes),
+    then its positions (plen bytes); a larger key's are the files k/… and p/… instead
+Item list:  bigram: ndocs × (doc delta << 2 | zones), zones 1 = in the title zone, 2 = in the lead zone
+            unigram: ndocs × doc delta
+Positions:  per item, in the item list's order: zigzag(first pos − 2·Z) << 1 | more, then
+            (pos delta << 1 | more)…, where more = 1 says another position of the item follows
 Positions count code points in the item's normalised text: the title from 0 and the lead
 department names from Z (each only if the page shows it, so they add no match; they exist to
 rank, and a position below Z or below 2·Z says a term is in one), then the visible blocks from
@@ -45,6 +52,8 @@ from .text import SEP, norm, norm_blocks
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
+SPLIT_BYTES = 1024             # a key whose item list and positions pass this has files of its own: a search
+                               # then fetches its item list alone, and its positions only to confirm
 NAMES_PER_SHARD = 400
 COLUMN_CHUNK = 4096            # items per d/<k>.json: the page loads the chunks its shown results fall in
 ZONE = 1024                    # positions: title zone from 0, lead names from ZONE, visible text from 2·ZONE
@@ -124,14 +133,16 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
 
     post = postings(texts, zones=(tz_col, lz_col, ZONE))
     del texts
-    total = int(post.lengths.sum())
+    total = int(post.lengths.sum() + post.pos_lengths.sum())
     n_keys = len(post.keys)
+    inline = post.lengths + post.pos_lengths <= SPLIT_BYTES
+    in_shards = int((post.lengths + post.pos_lengths)[inline].sum()) + 10 * n_keys    # headers: ~10 bytes a key
     n_shards = 1
-    # Headers add roughly 40 %. Stop at about two keys a shard: a few common keys hold most of the bytes,
-    # no number of shards makes one key smaller, and more shards would only be empty files.
-    while n_shards * SHARD_TARGET_BYTES < total * 1.4 and n_shards * 4 <= n_keys:
+    # Stop at about four keys a shard: more shards would only be empty files.
+    while n_shards * SHARD_TARGET_BYTES < in_shards and n_shards * 8 <= n_keys:
         n_shards *= 2
-    sizes = _write_shards(put, post, n_shards)
+    sizes = _write_shards(put, post, n_shards, inline)
+    n_split = _write_split_keys(put, post, ~inline)
     del post
 
     # names offered above results (departments, jurisdictions)
@@ -157,7 +168,7 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
                                    "fv": {f["k"]: f["v"] for f in tables.facets}},
                                   ensure_ascii=False, separators=(",", ":")).encode())
     manifest = {
-        "v": 3, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "N": n_names, "n": len(docs),
+        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
         "facets": [[f["k"], f["n"]] for f in tables.facets],
         "runs": url_runs(docs) if numeric else None,
@@ -167,6 +178,7 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
     sizes.sort()
     return {
         "items": len(docs), "chars": chars, "postings_bytes": total, "keys": n_keys, "shards": n_shards,
+        "keys_with_own_files": n_split,
         "shard_bytes_median": sizes[len(sizes) // 2] if sizes else 0,
         "shard_bytes_max": sizes[-1] if sizes else 0,
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
@@ -215,28 +227,37 @@ def t2s_mask() -> str:
     return base64.b64encode(bytes(bits)).decode()
 
 
-def _write_shards(put, post, n_shards: int) -> list[int]:
+def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
     """Shard k holds the keys whose FNV-1a hash is k modulo the shard count, in key order: a header of
-    (count, then cp1, cp2, ndocs, nbytes per key), then their payloads. Returns the shard sizes."""
+    (count, then cp1, cp2, ndocs, ilen, plen per key), then the item lists and positions of its keys that
+    are `inline`. Returns the shard sizes."""
     cp1 = post.keys >> np.uint64(SHIFT)
     cp2 = post.keys & np.uint64((1 << SHIFT) - 1)
     shard = (_fnv_pairs(cp1, cp2) % n_shards).astype(np.int64)
     order = np.lexsort((post.keys, shard))           # by shard, then key
     shard, cp1, cp2 = shard[order], cp1[order].astype(np.int64), cp2[order].astype(np.int64)
-    ndocs, lengths = post.ndocs[order], post.lengths[order]
-    body = gather(post.data, post.starts[order], lengths)
+    ndocs, ilen, plen, inline = post.ndocs[order], post.lengths[order], post.pos_lengths[order], inline[order]
+    # bodies: each inline key's item list, then its positions (both arrays gathered as one source)
+    starts = np.empty(2 * len(order), dtype=np.int64)
+    starts[0::2] = post.starts[order]
+    starts[1::2] = post.pos_starts[order] + len(post.data)
+    lengths = np.empty(2 * len(order), dtype=np.int64)
+    lengths[0::2] = np.where(inline, ilen, 0)
+    lengths[1::2] = np.where(inline, plen, 0)
+    body = gather(np.concatenate((post.data, post.pos_data)), starts, lengths)
+    key_bytes = lengths[0::2] + lengths[1::2]
     counts = np.bincount(shard, minlength=n_shards)
-    # header values: each shard's count, then four per key; a shard's count goes before its first key
-    values = np.empty(n_shards + 4 * len(order), dtype=np.int64)
-    key_slot = np.arange(len(order)) * 4 + shard + 1
-    for k, column in enumerate((cp1, cp2, ndocs, lengths)):
+    # header values: each shard's count, then five per key; a shard's count goes before its first key
+    values = np.empty(n_shards + 5 * len(order), dtype=np.int64)
+    key_slot = np.arange(len(order)) * 5 + shard + 1
+    for k, column in enumerate((cp1, cp2, ndocs, ilen, plen)):
         values[key_slot + k] = column
     first_key = np.cumsum(counts) - counts
-    count_slot = first_key * 4 + np.arange(n_shards)
+    count_slot = first_key * 5 + np.arange(n_shards)
     values[count_slot] = counts
     head, head_at = varints(values)
     head_ends = np.append(head_at[count_slot[1:]], len(head))
-    cum = np.concatenate(([0], np.cumsum(lengths)))
+    cum = np.concatenate(([0], np.cumsum(key_bytes)))
     sizes = []
     for k in range(n_shards):
         data = (head[head_at[count_slot[k]]:head_ends[k]].tobytes()
@@ -244,6 +265,17 @@ def _write_shards(put, post, n_shards: int) -> list[int]:
         put(f"s/{k}.bin", data)
         sizes.append(len(data))
     return sizes
+
+
+def _write_split_keys(put, post, split: np.ndarray) -> int:
+    """A larger key's item list and positions, each in a file named by its code points."""
+    keys = post.keys[split]
+    for n, key in zip(np.flatnonzero(split).tolist(), keys.tolist()):
+        name = f"{key >> SHIFT}-{key & ((1 << SHIFT) - 1)}.bin"
+        put("k/" + name, post.payload(n))
+        if post.pos_lengths[n]:
+            put("p/" + name, post.positions(n))
+    return len(keys)
 
 
 def _fnv_pairs(cp1: np.ndarray, cp2: np.ndarray) -> np.ndarray:

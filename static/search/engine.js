@@ -3,6 +3,7 @@
 // Browser and Node (tests) both import this module; it only needs fetch-like `load`.
 
 const SEP = 10; // "\n" between blocks in the normalised text
+const NONE = { docs: new Int32Array(0), zones: new Uint8Array(0) };
 
 function fnv1a(values) {
   let h = 0x811c9dc5;
@@ -61,7 +62,9 @@ export function makeT2s(table) {
 }
 
 function readVarint(buf, st) {
-  let n = 0, shift = 0, b;
+  const b0 = buf[st.p++];
+  if (b0 < 0x80) return b0;                 // most values: one byte
+  let n = b0 & 0x7f, shift = 7, b;
   do { b = buf[st.p++]; n += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
   return n;
 }
@@ -71,8 +74,8 @@ export class Engine {
   constructor(base, load) {
     this.base = base;
     this.load = load;
-    this.shards = new Map();   // k → Promise<Map key → {nd, off, len, buf}>
-    this.postings = new Map(); // key → decoded
+    this.shards = new Map();   // k → Promise<Map key → where its item list and positions are>
+    this.postings = new Map(); // key → Promise of its decoded item list
     this.nameShards = new Map();
     this.frags = new Map();
     this.chunks = new Map();   // k → Promise of the per-item columns of items k·C … k·C+C−1
@@ -146,6 +149,7 @@ export class Engine {
     await this.t2sP;
   }
 
+  // Keys shard k: Map key → {nd, ilen, plen, buf, ioff, poff} (ioff −1: the key has files of its own).
   shard(k) {
     let p = this.shards.get(k);
     if (!p) {
@@ -155,84 +159,142 @@ export class Engine {
         const count = readVarint(buf, st);
         const ents = [];
         for (let i = 0; i < count; i++) {
-          const a = readVarint(buf, st), b = readVarint(buf, st);
-          const nd = readVarint(buf, st), len = readVarint(buf, st);
-          ents.push([a, b, nd, len]);
+          const a = readVarint(buf, st), b = readVarint(buf, st), nd = readVarint(buf, st);
+          const ilen = readVarint(buf, st), plen = readVarint(buf, st);
+          ents.push([a, b, nd, ilen, plen]);
         }
         const map = new Map();
         let off = st.p;
-        for (const [a, b, nd, len] of ents) {
-          map.set(a * 0x200000 + b, { nd, off, len, buf, uni: b === 0 });
-          off += len;
+        for (const [a, b, nd, ilen, plen] of ents) {
+          const inline = ilen + plen <= this.m.X;
+          map.set(a * 0x200000 + b, { a, b, nd, ilen, plen, buf, ioff: inline ? off : -1, poff: off + ilen });
+          if (inline) off += ilen + plen;
         }
         return map;
       });
+      p.catch(() => this.shards.delete(k));
       this.shards.set(k, p);
     }
     return p;
   }
 
-  // Postings of one key: Map doc → Int32Array positions (or null for a unigram).
-  async key(cp1, cp2) {
-    const id = cp1 * 0x200000 + cp2;
-    let v = this.postings.get(id);
-    if (v) return v;
-    const map = await this.shard(fnv1a([cp1, cp2]) % this.m.S);
-    const e = map.get(id);
-    const res = new Map();
-    if (e) {
-      const st = { p: e.off };
-      let doc = 0;
-      for (let i = 0; i < e.nd; i++) {
-        doc += readVarint(e.buf, st);
-        if (e.uni) { res.set(doc, null); continue; }
-        const np = readVarint(e.buf, st);
-        const ps = new Int32Array(np);
-        let p = 0;
-        for (let j = 0; j < np; j++) { p += readVarint(e.buf, st); ps[j] = p; }
-        res.set(doc, ps);
-      }
-    }
-    this.postings.set(id, res);
-    return res;
+  async entry(cp1, cp2) {
+    return (await this.shard(fnv1a([cp1, cp2]) % this.m.S)).get(cp1 * 0x200000 + cp2);
   }
 
-  // One normalised term → Map doc → {ti: bool (in title), le: bool (in lead)}.
+  // Bytes of a key's item list or positions: in its shard, or in a file of its own.
+  async bytes(e, dir) {
+    if (e.ioff >= 0) return dir === "k" ? [e.buf, e.ioff] : [e.buf, e.poff];
+    const ab = await this.load(`${this.base}${dir}/${e.a}-${e.b}.bin`, "bin");
+    return [new Uint8Array(ab), 0];
+  }
+
+  // Item list of one key: {docs: Int32Array ascending, zones: Uint8Array (1 title, 2 lead names)}.
+  items(cp1, cp2) {
+    const id = cp1 * 0x200000 + cp2;
+    let p = this.postings.get(id);
+    if (!p) {
+      p = this.entry(cp1, cp2).then(async (e) => {
+        if (!e) return { docs: new Int32Array(0), zones: new Uint8Array(0), e: null };
+        const [buf, at] = await this.bytes(e, "k");
+        const docs = new Int32Array(e.nd), zones = new Uint8Array(e.nd);
+        const st = { p: at };
+        let doc = 0;
+        for (let i = 0; i < e.nd; i++) {
+          const v = readVarint(buf, st);
+          if (cp2 === 0) { doc += v; } else { doc += Math.floor(v / 4); zones[i] = v & 3; }
+          docs[i] = doc;
+        }
+        return { docs, zones, e };
+      });
+      p.catch(() => this.postings.delete(id));
+      this.postings.set(id, p);
+    }
+    return p;
+  }
+
+  // Positions of one bigram, in its item list's order: {at: Int32Array (nd + 1 offsets), pos: Int32Array}.
+  // Per item: zigzag(first − 2·Z), then deltas; each value's lowest bit says whether another follows.
+  // Asked for as soon as the key's shard entry is known, alongside its item list: one round trip less
+  // for a longer term, at the cost of positions fetched for a term whose bigrams share no item.
+  positions(e) {
+    if (!e.posP) {
+      e.posP = this.bytes(e, "p").then(([buf, p0]) => {
+        const nd = e.nd, at = new Int32Array(nd + 1), base = 2 * this.m.Z;
+        const pos = new Int32Array(e.plen);   // at least a byte a position
+        const st = { p: p0 };
+        let n = 0;
+        for (let i = 0; i < nd; i++) {
+          at[i] = n;
+          let v = readVarint(buf, st), x = Math.floor(v / 2);
+          let q = (x % 2 ? -(x + 1) / 2 : x / 2) + base;
+          pos[n++] = q;
+          while (v & 1) { v = readVarint(buf, st); q += Math.floor(v / 2); pos[n++] = q; }
+        }
+        at[nd] = n;
+        return { at, pos };
+      });
+      e.posP.catch(() => { e.posP = null; });
+    }
+    return e.posP;
+  }
+
+  // One normalised term → the items holding it: {docs: ascending, zones: 1 in the title, 2 in a lead name}.
   async term(t) {
     const cps = Array.from(t).map((c) => c.codePointAt(0));
-    const out = new Map();
-    if (cps.includes(SEP)) return out;
-    if (cps.length === 1) {
-      for (const d of (await this.key(cps[0], 0)).keys()) out.set(d, { ti: false, le: false });
-      return out;
-    }
+    if (cps.includes(SEP)) return NONE;
+    if (cps.length <= 2) return this.items(cps[0], cps.length === 2 ? cps[1] : 0);
     const L = cps.length;
     const offs = [];
     for (let o = 0; o < L - 1; o += 2) offs.push(o);
     if (offs[offs.length - 1] !== L - 2) offs.push(L - 2);
-    const lists = await Promise.all(offs.map((o) => this.key(cps[o], cps[o + 1])));
-    let order = offs.map((o, i) => i).sort((a, b) => lists[a].size - lists[b].size);
-    const candidates = [];
-    for (const doc of lists[order[0]].keys()) {
-      if (order.every((i) => lists[i].has(doc))) candidates.push(doc);
+    const ents = await Promise.all(offs.map((o) => this.entry(cps[o], cps[o + 1])));
+    if (ents.some((e) => !e)) return NONE;
+    const posP = Promise.all(ents.map((e) => this.positions(e)));
+    posP.catch(() => {});
+    const lists = await Promise.all(offs.map((o) => this.items(cps[o], cps[o + 1])));
+    // candidates: items in every list, with their index in each list (lists are ascending)
+    const order = offs.map((o, i) => i).sort((a, b) => lists[a].docs.length - lists[b].docs.length);
+    const K = lists.length, smallest = lists[order[0]].docs;
+    const cand = new Int32Array(smallest.length * K);   // per candidate its index in each list
+    const candDocs = new Int32Array(smallest.length);
+    const next = lists.map(() => 0);
+    let nc = 0;
+    for (const doc of smallest) {
+      let ok = true;
+      for (let i = 0; i < K && ok; i++) {
+        const d = lists[i].docs;
+        let lo = next[i], hi = d.length;   // first index ≥ doc, from where the last search ended
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (d[mid] < doc) lo = mid + 1; else hi = mid; }
+        next[i] = lo;
+        if (lo < d.length && d[lo] === doc) cand[nc * K + i] = lo; else ok = false;
+      }
+      if (ok) candDocs[nc++] = doc;
     }
+    if (!nc) return NONE;
+    const pos = await posP;
+    const docs = new Int32Array(nc), zones = new Uint8Array(nc);
+    let n = 0;
     const Z = this.m.Z;   // positions: title zone below Z, lead names below 2·Z, then the visible text
-    for (const doc of candidates) {
-      const p0 = lists[0].get(doc);
+    for (let c = 0; c < nc; c++) {
+      const doc = candDocs[c], row = c * K;
       let ti = false, ld = false, hit = false;
-      for (const p of p0) {
+      const p0 = pos[0];
+      for (let k = p0.at[cand[row]]; k < p0.at[cand[row] + 1]; k++) {
+        const p = p0.pos[k];
         let good = true;
-        for (let i = 1; i < offs.length; i++) {
-          if (!has(lists[i].get(doc), p + offs[i])) { good = false; break; }
+        for (let i = 1; i < K; i++) {
+          const pi = pos[i], j = cand[row + i];
+          if (!has(pi.pos, pi.at[j], pi.at[j + 1], p + offs[i])) { good = false; break; }
         }
         if (!good) continue;
         hit = true;
         if (p < Z) ti = true;
         else if (p < 2 * Z) ld = true;
       }
-      if (hit) out.set(doc, { ti, le: ld });
+      if (hit) { docs[n] = doc; zones[n++] = (ti ? 1 : 0) | (ld ? 2 : 0); }
     }
-    return out;
+    return { docs: docs.subarray(0, n), zones: zones.subarray(0, n) };
   }
 
   // A query term with its Traditional→Simplified variant: union of both.
@@ -242,14 +304,15 @@ export class Engine {
       const s = norm(this.t2s(term.raw));
       if (s && s !== term.t) forms.push(s);
     }
-    const maps = await Promise.all(forms.map((f) => this.term(f)));
-    if (maps.length === 1) return maps[0];
-    const out = new Map(maps[0]);
-    for (const [doc, v] of maps[1]) {
-      const o = out.get(doc);
-      out.set(doc, o ? { ti: o.ti || v.ti, le: o.le || v.le } : v);
+    const [a, b] = await Promise.all(forms.map((f) => this.term(f)));
+    if (!b) return a;
+    const docs = [], zones = [];
+    for (let i = 0, j = 0; i < a.docs.length || j < b.docs.length;) {
+      const x = i < a.docs.length ? a.docs[i] : Infinity, y = j < b.docs.length ? b.docs[j] : Infinity;
+      docs.push(Math.min(x, y));
+      zones.push((x <= y ? a.zones[i++] : 0) | (y <= x ? b.zones[j++] : 0));
     }
-    return out;
+    return { docs, zones };
   }
 
   // URL of a doc returned by run(): from the manifest's runs (or, for a site whose URLs are not numbered,
@@ -266,28 +329,38 @@ export class Engine {
     return m.lu[m.runs[3 * lo]] + (n < 10 ? "0" + n : n) + "/";
   }
 
-  // Full search: {terms, docs (rank order), perTerm counts}
+  // Full search: {terms, docs (rank order), counts per term}. Rank: terms in the title, then terms in a
+  // lead name, then id; items are visited in id order, so each (title, lead) tier is already in order.
   async run(q) {
     await this.init();
     const terms = splitTerms(q);
     if (!terms.length) return { terms, docs: [], counts: [] };
     await this.needT2s(q);
-    const maps = await Promise.all(terms.map((t) => this.variantTerm(t)));
-    const counts = maps.map((m) => m.size);
-    const order = maps.map((m, i) => i).sort((a, b) => maps[a].size - maps[b].size);
-    const scored = [];
-    for (const [doc] of maps[order[0]]) {
+    const lists = await Promise.all(terms.map((t) => this.variantTerm(t)));
+    const counts = lists.map((l) => l.docs.length);
+    const first = lists.reduce((a, l) => (l.docs.length < a.docs.length ? l : a));
+    const T = terms.length + 1, tier = new Int32Array(first.docs.length), size = new Int32Array(T * T + 1);
+    tier.fill(-1);
+    const next = lists.map(() => 0);
+    for (let k = 0; k < first.docs.length; k++) {
+      const doc = first.docs[k];
       let ti = 0, le = 0, ok = true;
-      for (const m of maps) {
-        const v = m.get(doc);
-        if (!v) { ok = false; break; }
-        if (v.ti) ti++; else if (v.le) le++;
+      for (let i = 0; i < lists.length && ok; i++) {
+        const d = lists[i].docs;
+        let lo = next[i], hi = d.length;
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (d[mid] < doc) lo = mid + 1; else hi = mid; }
+        next[i] = lo;
+        if (lo === d.length || d[lo] !== doc) ok = false;
+        else if (lists[i].zones[lo] & 1) ti++;
+        else if (lists[i].zones[lo] & 2) le++;
       }
-      if (ok) scored.push([doc, ti, le]);
+      if (ok) { tier[k] = (T - 1 - ti) * T + (T - 1 - le); size[tier[k] + 1]++; }
     }
-    scored.sort((a, b) => b[1] - a[1] || b[2] - a[2] || a[0] - b[0]);
-    if (!this.m.runs) await this.rows(scored.map((s) => s[0]));   // URLs from columns
-    return { terms, docs: scored.map((s) => s[0]), tiers: scored, counts, maps };
+    for (let t = 1; t <= T * T; t++) size[t] += size[t - 1];   // where each tier starts
+    const docs = new Array(size[T * T]);
+    for (let k = 0; k < tier.length; k++) if (tier[k] >= 0) docs[size[tier[k]]++] = first.docs[k];
+    if (!this.m.runs) await this.rows(docs);   // URLs from columns
+    return { terms, docs, counts };
   }
 
   async search(q) {
@@ -321,9 +394,9 @@ export class Engine {
   }
 }
 
-function has(arr, x) {
-  if (!arr) return false;
-  let lo = 0, hi = arr.length - 1;
+// Is x in arr[lo … hi − 1] (ascending)?
+function has(arr, lo, hi, x) {
+  hi -= 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const v = arr[mid];
