@@ -21,7 +21,9 @@ import os
 import pstats
 import resource
 import sys
+import threading
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +67,30 @@ def rss_mb(field: str) -> float:
     return 0.0
 
 
+class PeakWhere:
+    """Samples the resident size every 20 ms; at each new high, where the main thread is (--where)."""
+
+    def __init__(self):
+        self.peak, self.where, self.done = 0.0, "", threading.Event()
+        self.main = threading.main_thread().ident
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.done.wait(0.02):
+            now = rss_mb("VmRSS")
+            if now > self.peak:
+                frame = sys._current_frames().get(self.main)
+                stack = traceback.extract_stack(frame)[-4:] if frame else []
+                self.peak = now
+                self.where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+
+    def stop(self) -> str:
+        self.done.set()
+        self.thread.join()
+        return f"sampled peak {self.peak:.0f} MB at {self.where}"
+
+
 def cpu() -> float:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
@@ -86,6 +112,7 @@ def main() -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--warm", action="store_true", help="as a rebuild where nothing changed")
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
+    ap.add_argument("--where", action="store_true", help="say where the resident size peaked")
     ap.add_argument("--compare", type=Path, help="an index folder to compare OUT with, file by file")
     args = ap.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
@@ -113,6 +140,7 @@ def main() -> int:
     before = rss_mb("VmRSS")
     kids_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     cpu0, t0 = cpu(), time.perf_counter()
+    where = PeakWhere() if args.where else None
     prof = cProfile.Profile() if args.profile else None
     if prof:
         prof.enable()
@@ -128,6 +156,8 @@ def main() -> int:
           f"(+{rss_mb('VmHWM') - before:.0f}); workers' peak "
           f"{kids:.0f} MB" + (" (none started)" if kids <= kids_before else "")
           + f"; {writer.written} of {len(writer.digests)} files written")
+    if where:
+        print(where.stop())
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(args.profile)
     if args.compare:
