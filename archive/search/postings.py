@@ -58,15 +58,16 @@ def postings(texts: list[str], zones=None) -> Postings:
     each followed by a separator; positions are then counted from 0 in the title, from Z in the lead
     zone and from 2·Z in the rest, so a position says its zone without a per-item column."""
     text = _ranks(texts, zones)
-    found = []
+    found, data = [], bytearray()
     for lo, hi in _parts(text):
         # (rank − lo) < width, in the ranks' unsigned type, tests lo ≤ rank < hi; rank 0, the separator, is
         # in no part
         at = np.flatnonzero(text.ranks - text.ranks.dtype.type(lo) < text.ranks.dtype.type(hi - lo))
-        found.append(_unigrams(text, at, lo))
         # every text ends with a separator, so a character in a part is never the last one: at + 1 exists
-        found.append(_bigrams(text, at[text.ranks[at + 1] != 0], lo))
-    return _assemble(found)
+        for keys, ndocs, lens, part in (_unigrams(text, at, lo), _bigrams(text, at[text.ranks[at + 1] != 0], lo)):
+            found.append((keys, ndocs, lens))
+            data += memoryview(part)                 # grown in place: the bytes are never held twice
+    return _assemble(found, np.frombuffer(data, dtype=np.uint8))
 
 
 CHUNK_TEXTS = 1000            # texts turned into code points at a time: never all of them as one string
@@ -224,20 +225,13 @@ def _code_points(text: _Text, keys: np.ndarray, bits: int) -> np.ndarray:
     return (first << np.uint64(SHIFT)) | second
 
 
-def _assemble(found: list) -> Postings:
-    """One Postings from the parts' (keys, ndocs, payload lengths, payload bytes), in key order."""
+def _assemble(found: list, data: np.ndarray) -> Postings:
+    """One Postings from the parts' (keys, ndocs, payload lengths) and their payloads, in key order."""
     keys = np.concatenate([f[0] for f in found])
     order = np.argsort(keys)                         # keys are distinct: any sort will do
     ndocs = np.concatenate([f[1] for f in found])[order]
     lens = np.concatenate([f[2] for f in found])
     offsets = np.cumsum(lens) - lens
-    data = np.empty(int(lens.sum()), dtype=np.uint8)
-    at = 0
-    for n in range(len(found)):                      # part by part, each freed once copied: never two copies
-        part = found[n][3]
-        found[n] = None
-        data[at:at + len(part)] = part
-        at += len(part)
     return Postings(keys[order], ndocs, offsets[order], lens[order], data)
 
 
