@@ -25,7 +25,7 @@ import numpy as np
 from .text import SEP
 
 SHIFT = 21                    # code points need 21 bits: key = cp1 << 21 | cp2
-PART_ENTRIES = 2_000_000      # about this many character pairs are sorted at a time (~10 arrays of this length)
+PART_ENTRIES = 1_000_000      # about this many characters are handled at a time (~20 arrays of this length at the peak)
 
 
 @dataclass
