@@ -1,16 +1,20 @@
 """The search-index stage alone, over a site a full build already wrote: its time, CPU and memory.
 
-    python benchmarks/index_stage.py CONTENT SITE OUT [--warm] [--profile N] [--compare REF]
+    python benchmarks/index_stage.py CONTENT SITE OUT [--warm] [--where] [--profile N] [--compare REF]
 
 CONTENT: the corpus's content folder; SITE: a site `build.py --content CONTENT --out SITE` wrote (its
-`.cache/` beside it); OUT: where this run writes the index (never into SITE). Without `--warm` the stage
-runs as in a clean build (every item page's HTML is read); with it, as in a rebuild where nothing changed
-(the page digests from the cache's listing of SITE, the page text from the cache). The content is read
-with the cache's parsed files, which this script never saves. `--compare REF` compares OUT file by file
-with an index folder (e.g. a copy of SITE/search/i written by another version).
+`.cache/` beside it); OUT: where this run writes the index files (never into SITE). Without `--warm` the
+stage runs as in a clean build (every item page's HTML is read, every index file written); with it, as
+in a rebuild where nothing changed (page digests from the cache's listing of SITE, page text from the
+cache, and, as the build's Writer does, only index files whose digest differs from SITE's are written).
+The cache is taken as that build left it, whatever the code is now, and never saved.
+`--compare REF` checks every index file this run produced (by digest) against a folder holding an index
+(e.g. a copy of SITE/search/i made with another version of the code): same names, same bytes.
 
 Prints wall and CPU seconds of the stage (its workers included), the process's resident size before it
-and its peak during it (VmHWM, reset before the stage), and the peak of its forked workers.
+and its peak during it (VmHWM, reset before the stage), and the peak of its forked workers; `--where`
+samples the resident size and says where the stage was at its highest; `--profile N` prints cProfile's
+N costliest functions.
 """
 from __future__ import annotations
 
