@@ -116,6 +116,12 @@ def decode(payload: bytes, bigram: bool) -> list:
     return docs
 
 
+def test_postings_of_no_text_are_empty():
+    for texts in ([], [""], ["", SEP]):
+        assert len(postings(texts).keys) == 0
+    assert len(postings(["", "a"]).keys) == 1
+
+
 def test_numpy_postings_match_the_plain_loop(monkeypatch):
     rng = random.Random(5)
     alphabet = "养老服务建设社区医疗" + SEP + "ab1"

@@ -227,6 +227,7 @@ def _code_points(text: _Text, keys: np.ndarray, bits: int) -> np.ndarray:
 
 def _assemble(found: list, data: np.ndarray) -> Postings:
     """One Postings from the parts' (keys, ndocs, payload lengths) and their payloads, in key order."""
+    found = found or [_empty()[:3]]                  # no text at all: no parts
     keys = np.concatenate([f[0] for f in found])
     order = np.argsort(keys)                         # keys are distinct: any sort will do
     ndocs = np.concatenate([f[1] for f in found])[order]
