@@ -63,6 +63,7 @@ def test_body_alone_only_when_the_rest_of_the_page_cannot_change_the_blocks():
         ("", "", "<div data-pagefind-body>二</div>"): False,        # a second body
         ("", "", "<p>a < b</p>"): False,                            # not plain after it
         ("</br><br/>", "", "</article></p>"): True,
+        ("<p>İ</p>", "", ""): False,                                # "İ".lower() is two characters
     }
     for (before, inside, after), alone in cases.items():
         html = PAGE.format(before=before, inside=inside, after=after)

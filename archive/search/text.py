@@ -186,8 +186,8 @@ _TAG = re.compile(_TOKEN.pattern.split("|<!--")[0], re.S | re.I)
 def _body_only(page_html: str, lower: str):
     """A _BodyText fed with the body element alone, or None when that might not give the page's blocks."""
     k = lower.find("data-pagefind-body")
-    if lower.find("data-pagefind-body", k + 1) >= 0:
-        return None
+    if len(lower) != len(page_html) or lower.find("data-pagefind-body", k + 1) >= 0:
+        return None         # (lowercasing changed some character's length: offsets in `lower` would be off)
     start = page_html.rfind("<", 0, k)
     body = _TAG.match(page_html, start) if start >= 0 else None
     if body is None or body.end() <= k or body.group(1) or body.group(4) or not _BEFORE.fullmatch(page_html, 0, start):
