@@ -87,11 +87,7 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
-            facets = {}
-            for f in FACETS:
-                seen = facet_values[f.key]
-                facets[f.key] = list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0]
-                                                   for value, label in f.values(item)))
+            facets = {f.key: _indexes(facet_values[f.key], f.values(item)) for f in FACETS}
             for ref in item.lead:
                 if ref.department:
                     lead_count[ref.department.key] += 1
@@ -142,6 +138,18 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
     if writer is None:
         install_assets(site_dir)
     return stats
+
+
+def _indexes(seen: dict, pairs: list) -> list[int]:
+    """Indexes of an item's facet values in `seen` (value → (index, label)), each once; a value not seen
+    before gets the next index. Most items have one value per facet: that case is taken without a loop."""
+    if len(pairs) == 1:
+        value, label = pairs[0]
+        known = seen.get(value)
+        if known is None:
+            known = seen[value] = (len(seen), label)
+        return [known[0]]
+    return list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0] for value, label in pairs))
 
 
 def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 from archive.search.postings import postings
-from archive.search.text import SEP, page_blocks, page_blocks_slow
+from archive.search.text import SEP, _BodyText, _blocks, _body_only, _fast_feed, page_blocks, page_blocks_slow
 
 
 def test_fast_reader_agrees_with_html_parser_on_every_page(built_site):
@@ -26,6 +26,57 @@ def test_fast_reader_falls_back_on_html_it_does_not_know():
     ]
     for html in odd:
         assert page_blocks(html) == page_blocks_slow(html), html
+
+
+def whole_page(html: str):
+    p = _BodyText()
+    assert _fast_feed(p, html, html.lower()) >= 0
+    return _blocks(p)
+
+
+def test_item_pages_are_read_from_their_body_alone(built_site):
+    items = [page for page in sorted(built_site.rglob("*.html")) if "data-pagefind-body" in page.read_text("utf-8")]
+    assert len(items) > 50
+    for page in items:
+        html = page.read_text(encoding="utf-8")
+        body = _body_only(html, html.lower())
+        assert body is not None, page
+        assert _blocks(body) == whole_page(html) == page_blocks_slow(html), page
+
+
+PAGE = ('<!doctype html><html><head><script src="a.js"></script></head><body>{before}'
+        '<main><article data-pagefind-body><p>甲</p><p hidden>藏</p><br>乙<li>丙<li>丁</article>{inside}</main>'
+        '{after}</body></html>')
+
+
+def test_body_alone_only_when_the_rest_of_the_page_cannot_change_the_blocks():
+    cases = {   # (before, inside the main element after the body, after): whether the body alone is read
+        ("<nav><p>导航</p></nav>", "", "<footer>页脚</footer><!-- 注 -->"): True,
+        ("<div><p>未闭合", "", ""): True,                           # open elements before: kept on the stack
+        ("<div hidden>", "", ""): False,                            # an excluded element around the body
+        ('<div style="display:none">', "", ""): False,
+        ("<div data-pagefind-ignore>", "", ""): False,
+        ("<form>", "", ""): False,
+        ("<!-- <p> -->", "", ""): False,                            # a comment before the body
+        ("<style>p{}</style>", "", ""): False,                      # script or style content before it
+        ("", "<p>后</p>", "<script>x()</script>"): False,            # a script after it
+        ("", "", "<div data-pagefind-body>二</div>"): False,        # a second body
+        ("", "", "<p>a < b</p>"): False,                            # not plain after it
+        ("</br><br/>", "", "</article></p>"): True,
+        ("<p>İ</p>", "", ""): False,                                # "İ".lower() is two characters
+    }
+    for (before, inside, after), alone in cases.items():
+        html = PAGE.format(before=before, inside=inside, after=after)
+        body = _body_only(html, html.lower())
+        assert (body is not None) == alone, (before, inside, after)
+        assert page_blocks(html) == page_blocks_slow(html), (before, inside, after)
+        if body is not None:
+            assert _blocks(body) == whole_page(html)
+
+
+def test_a_page_without_a_body_attribute_is_not_parsed():
+    assert page_blocks("<p>" + "字" * 100) is None
+    assert page_blocks('<DIV DATA-PAGEFIND-BODY>大写</DIV>') == ["大写"] == page_blocks_slow('<DIV DATA-PAGEFIND-BODY>大写</DIV>')
 
 
 def plain_postings(texts: list[str]) -> dict:
@@ -74,6 +125,12 @@ def decode(items: bytes, positions: bytes, bigram: bool, z: int | None) -> list:
         docs.append((doc, found))
     assert at == len(pos)
     return docs
+
+
+def test_postings_of_no_text_are_empty():
+    for texts in ([], [""], ["", SEP]):
+        assert len(postings(texts).keys) == 0
+    assert len(postings(["", "a"]).keys) == 1
 
 
 def test_numpy_postings_match_the_plain_loop(monkeypatch):

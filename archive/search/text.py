@@ -39,6 +39,14 @@ def _hidden(a: dict) -> bool:
             or bool(_DISPLAY_NONE.search(a.get("style") or "")))
 
 
+def _pop_to(stack: list, tag: str) -> None:
+    """Close the innermost open `tag` and everything opened inside it (nothing if none is open)."""
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i][0] == tag:
+            del stack[i:]
+            return
+
+
 class _BodyText(html.parser.HTMLParser):
     _MARK = "\x00"   # block boundary while collecting; split on it afterwards
 
@@ -52,10 +60,7 @@ class _BodyText(html.parser.HTMLParser):
         return self.stack[-1][1:] if self.stack else (False, False)
 
     def _pop_to(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
+        _pop_to(self.stack, tag)
 
     def handle_starttag(self, tag, attrs):
         if tag in BLOCK:
@@ -97,52 +102,133 @@ _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`
 _RAW = ("script", "style")       # html.parser reads these elements' content as text up to their end tag
 
 
-def _fast_feed(p: "_BodyText", page_html: str) -> bool:
-    """Feed `p` token by token; False (having fed part of the page) when the page is not plain."""
-    at, end = 0, len(page_html)
+# Only these attributes change what is collected (_BodyText.handle_starttag): a tag whose attributes
+# mention none of them is fed without its attributes, which are then not parsed at all.
+_NOTABLE = re.compile(r"data-pagefind|hidden|style", re.I)
+
+
+def _fast_feed(p: "_BodyText", page_html: str, lower: str, at: int = 0, body_only: bool = False) -> int:
+    """Feed `p` token by token from `at`; -1 (having fed part of the page) when the page is not plain.
+    Returns where it stopped: the end, or with `body_only` the end of the tag that closed the body."""
+    end = len(page_html)
+    stack, match = p.stack, _TOKEN.match
     while at < end:
-        m = _TOKEN.match(page_html, at)
+        m = match(page_html, at)
         if m is None:
-            return False
+            return -1
         at = m.end()
         closing, tag, attrs, selfclosing, text = m.groups()
         if text is not None:
-            p.handle_data(html.unescape(text))
-        elif tag is None:
+            if stack and stack[-1][1] and not stack[-1][2]:      # in the body, not excluded: as handle_data
+                p.parts.append(html.unescape(text))
+            continue
+        if tag is None:
             continue                                # comment or doctype
-        elif closing:
+        if closing:
             if attrs or selfclosing:
-                return False
+                return -1
             p.handle_endtag(tag.lower())
         else:
             tag = tag.lower()
-            found = [(a.lower(), html.unescape(v if v is not None else w if w is not None else b)
-                      if (v, w, b) != (None, None, None) else None)
-                     for a, v, w, b in _ATTR.findall(attrs)]
+            found = _attributes(attrs) if attrs and _NOTABLE.search(attrs) else []
             if selfclosing:
                 p.handle_startendtag(tag, found)
             else:
                 p.handle_starttag(tag, found)
                 if tag in _RAW:
-                    close = page_html.lower().find(f"</{tag}", at)
+                    close = lower.find(f"</{tag}", at)
                     if close < 0:
-                        return False
+                        return -1
                     if close > at:
                         p.handle_data(page_html[at:close])
                     at = close
-    return True
+        if body_only and not (stack and stack[-1][1]):
+            return at
+    return at
+
+
+def _attributes(attrs: str) -> list:
+    return [(a.lower(), html.unescape(v if v is not None else w if w is not None else b)
+             if (v, w, b) != (None, None, None) else None)
+            for a, v, w, b in _ATTR.findall(attrs)]
 
 
 def page_blocks(page_html: str) -> list[str] | None:
     """Visible text blocks inside `data-pagefind-body`, whitespace collapsed, not normalised.
 
     None when the page has no `data-pagefind-body` element (it is not an item page)."""
-    p = _BodyText()
-    if not _fast_feed(p, page_html):
+    lower = page_html.lower()
+    if "data-pagefind-body" not in lower:
+        return None         # attribute names are compared lowercased: no such attribute anywhere
+    p = _body_only(page_html, lower)
+    if p is None:
         p = _BodyText()
-        p.feed(page_html)
-        p.close()
+        if _fast_feed(p, page_html, lower) < 0:
+            p = _BodyText()
+            p.feed(page_html)
+            p.close()
     return _blocks(p)
+
+
+# Reading only the body element. Before it, a page can only contribute its open elements (text outside
+# the body is not collected, and block marks before any text make no block); after it, nothing, when the
+# body is the page's only one. So for a page whose other parts are plain, simple HTML (checked by a
+# regular expression at C speed), the body alone is fed, with the open elements before it on the stack,
+# and the result is the whole page's. Any doubt (a comment or script content before the body, a script
+# after it, an excluded element around it, a second body) reads the whole page instead.
+_START = r"""<[a-zA-Z][^\s/>]*+(?>\s+[^\s"'>/=]+(?>\s*=\s*(?>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*+\s*/?>"""
+_END = r"</[a-zA-Z][^\s/>]*+\s*>"
+_BEFORE = re.compile(rf"(?>{_START}|{_END}|<!doctype[^>]*>|[^<]+)*+", re.I)
+_AFTER = re.compile(rf"(?>{_START}|{_END}|<!--.*?-->|<!doctype[^>]*>|[^<]+)*+", re.I | re.S)
+_TAG = re.compile(_TOKEN.pattern.split("|<!--")[0], re.S | re.I)
+
+
+def _body_only(page_html: str, lower: str):
+    """A _BodyText fed with the body element alone, or None when that might not give the page's blocks."""
+    k = lower.find("data-pagefind-body")
+    if len(lower) != len(page_html) or lower.find("data-pagefind-body", k + 1) >= 0:
+        return None         # (lowercasing changed some character's length: offsets in `lower` would be off)
+    start = page_html.rfind("<", 0, k)
+    body = _TAG.match(page_html, start) if start >= 0 else None
+    if body is None or body.end() <= k or body.group(1) or body.group(4) or not _BEFORE.fullmatch(page_html, 0, start):
+        return None
+    p = _BodyText()
+    if not _open_elements(p, page_html, start):
+        return None
+    stop = _fast_feed(p, page_html, lower, start, body_only=True)
+    if stop < 0 or not p.has_body or "<script" in lower[stop:] or "<style" in lower[stop:]:
+        return None
+    return p if _AFTER.fullmatch(page_html, stop) else None
+
+
+def _open_elements(p: "_BodyText", page_html: str, upto: int) -> bool:
+    """Put on p's stack the elements open at `upto`, as _fast_feed would have; False if one of them is
+    excluded, or a script or style element before it has content."""
+    open_: list[tuple[str, str]] = []
+    raw = None
+    for m in _TAG.finditer(page_html, 0, upto):
+        closing, tag, attrs = m.group(1), m.group(2).lower(), m.group(3)
+        if raw is not None:
+            if not closing or tag != raw or m.start() > raw_end:
+                return False
+            raw = None
+        if closing:
+            if tag not in VOID:
+                _pop_to(open_, tag)
+        elif not m.group(4) and tag not in VOID:
+            if tag in AUTOCLOSE and open_ and open_[-1][0] == tag:
+                open_.pop()
+            open_.append((tag, attrs))
+            if tag in _RAW:
+                raw, raw_end = tag, m.end()
+    if raw is not None:
+        return False
+    for tag, attrs in open_:
+        a = dict(_attributes(attrs))
+        if tag in DROP or "data-pagefind-ignore" in a or _hidden(a):
+            return False
+        p.stack.append((tag, False, False))
+    return True
 
 
 def page_blocks_slow(page_html: str) -> list[str] | None:
