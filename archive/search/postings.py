@@ -110,7 +110,6 @@ def _bigrams(cps, starts, part_of, kept, part, shift=None):
     new_doc = new_key.copy()
     new_doc[1:] |= docs[1:] != docs[:-1]
     group_at = np.flatnonzero(new_doc)               # first entry of each (key, doc)
-    npos = np.diff(np.append(group_at, n))
     prev_doc = np.zeros(len(group_at), dtype=np.int64)
     prev_doc[1:] = docs[group_at[:-1]]
     doc_delta = docs[group_at] - np.where(new_key[group_at], 0, prev_doc)
