@@ -2,8 +2,8 @@
 
 Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
 
-    manifest.json        what every search needs: shard counts, the t2s mask, the lists' URL prefixes and
-                         the runs of item numbers that give every result's URL
+    manifest.json        what every search needs: shard counts, the t2s mask, the keys with files of their
+                         own, the lists' URL prefixes and the runs of item numbers that give every result's URL
     s/<k>.bin            keys shard k = fnv1a(key) mod S (binary, varints): every key's counts, and the item
                          lists and positions of the keys small enough to travel together
     k/<cp1>-<cp2>.bin    item list of a larger key (all a one- or two-character term needs)
@@ -26,6 +26,10 @@ Shard format (all integers unsigned LEB128 varints):
     count × (cp1, cp2, ndocs, ilen, plen)   cp2 = 0 for a single-character key
     then, for each key with ilen + plen ≤ X (manifest), in the same order: its item list (ilen bytes),
     then its positions (plen bytes); a larger key's are the files k/… and p/… instead
+Keys with files of their own (manifest "sk"): base64 of varints, per first code point in ascending
+order: (its delta from the previous one, how many keys, then each second code point's delta from the
+previous, from 0); a search fetches such a key's files without its shard: one round trip, one request
+less. Its item count is the number of bytes below 0x80 in k/… (one varint an item).
 Item list:  bigram: ndocs × (doc delta << 2 | zones), zones 1 = in the title zone, 2 = in the lead zone
             unigram: ndocs × doc delta
 Positions:  per item, in the item list's order: zigzag(first pos − 2·Z) << 1 | more, then
@@ -143,6 +147,7 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
         n_shards *= 2
     sizes = _write_shards(put, post, n_shards, inline)
     n_split = _write_split_keys(put, post, ~inline)
+    own_keys = split_key_list(post.keys[~inline])
     del post
 
     # names offered above results (departments, jurisdictions)
@@ -168,7 +173,8 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
                                    "fv": {f["k"]: f["v"] for f in tables.facets}},
                                   ensure_ascii=False, separators=(",", ":")).encode())
     manifest = {
-        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "N": n_names, "n": len(docs),
+        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "sk": own_keys,
+        "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
         "facets": [[f["k"], f["n"]] for f in tables.facets],
         "runs": url_runs(docs) if numeric else None,
@@ -276,6 +282,26 @@ def _write_split_keys(put, post, split: np.ndarray) -> int:
         if post.pos_lengths[n]:
             put("p/" + name, post.positions(n))
     return len(keys)
+
+
+def split_key_list(keys: np.ndarray) -> str:
+    """Manifest "sk" (format above) of `keys` (ascending, cp1 << SHIFT | cp2): per first code point, its
+    delta, its key count, then its second code points' deltas; about two bytes a key gzipped."""
+    import base64
+    keys = np.sort(keys.astype(np.int64))
+    cp1, cp2 = keys >> SHIFT, keys & ((1 << SHIFT) - 1)
+    firsts, starts, counts = np.unique(cp1, return_index=True, return_counts=True)
+    cp2_delta = np.diff(cp2, prepend=0)
+    cp2_delta[starts] = cp2[starts]          # each group's deltas start from 0
+    values = np.empty(2 * len(firsts) + len(keys), dtype=np.int64)
+    head = starts + 2 * np.arange(len(firsts))   # where each group's (delta, count) goes
+    values[head] = np.diff(firsts, prepend=0)
+    values[head + 1] = counts
+    body = np.ones(len(values), dtype=bool)
+    body[head] = body[head + 1] = False
+    values[body] = cp2_delta
+    data, _ = varints(values)
+    return base64.b64encode(data.tobytes()).decode()
 
 
 def _fnv_pairs(cp1: np.ndarray, cp2: np.ndarray) -> np.ndarray:

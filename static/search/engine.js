@@ -76,6 +76,7 @@ export class Engine {
     this.load = load;
     this.shards = new Map();   // k → Promise<Map key → where its item list and positions are>
     this.postings = new Map(); // key → Promise of its decoded item list
+    this.ownEntries = new Map(); // key → entry of a key with files of its own
     this.nameShards = new Map();
     this.frags = new Map();
     this.chunks = new Map();   // k → Promise of the per-item columns of items k·C … k·C+C−1
@@ -90,6 +91,7 @@ export class Engine {
         this.n = m.n;
         const bin = atob(m.tmask || "");
         this.tmask = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+        this.own = ownKeys(m.sk || "");
         // runs [list, first number, count, …] → the first item of each run, to find a doc's run
         this.runStart = [];
         if (m.runs) for (let i = 0, d = 0; i < m.runs.length; i += 3) { this.runStart.push(d); d += m.runs[i + 2]; }
@@ -178,15 +180,23 @@ export class Engine {
     return p;
   }
 
+  // Where a key's item list and positions are: a key with files of its own is known from the manifest,
+  // so its files are asked for at once (not after its shard: one round trip and one request less).
   async entry(cp1, cp2) {
-    return (await this.shard(fnv1a([cp1, cp2]) % this.m.S)).get(cp1 * 0x200000 + cp2);
+    const id = cp1 * 0x200000 + cp2;
+    if (this.own.has(id)) {   // one entry a key, as a shard's: it keeps the key's positions once fetched
+      let e = this.ownEntries.get(id);
+      if (!e) { e = { a: cp1, b: cp2, ioff: -1 }; this.ownEntries.set(id, e); }
+      return e;
+    }
+    return (await this.shard(fnv1a([cp1, cp2]) % this.m.S)).get(id);
   }
 
-  // Bytes of a key's item list or positions: in its shard, or in a file of its own.
+  // Bytes of a key's item list or positions: [buffer, start, end], in its shard or in a file of its own.
   async bytes(e, dir) {
-    if (e.ioff >= 0) return dir === "k" ? [e.buf, e.ioff] : [e.buf, e.poff];
-    const ab = await this.load(`${this.base}${dir}/${e.a}-${e.b}.bin`, "bin");
-    return [new Uint8Array(ab), 0];
+    if (e.ioff >= 0) return dir === "k" ? [e.buf, e.ioff, e.ioff + e.ilen] : [e.buf, e.poff, e.poff + e.plen];
+    const buf = new Uint8Array(await this.load(`${this.base}${dir}/${e.a}-${e.b}.bin`, "bin"));
+    return [buf, 0, buf.length];
   }
 
   // Item list of one key: {docs: Int32Array ascending, zones: Uint8Array (1 title, 2 lead names)}.
@@ -196,11 +206,13 @@ export class Engine {
     if (!p) {
       p = this.entry(cp1, cp2).then(async (e) => {
         if (!e) return { docs: new Int32Array(0), zones: new Uint8Array(0), e: null };
-        const [buf, at] = await this.bytes(e, "k");
-        const docs = new Int32Array(e.nd), zones = new Uint8Array(e.nd);
+        const [buf, at, end] = await this.bytes(e, "k");
+        let nd = 0;   // one varint an item: its last byte is the only one below 0x80
+        for (let i = at; i < end; i++) if (buf[i] < 0x80) nd++;
+        const docs = new Int32Array(nd), zones = new Uint8Array(nd);
         const st = { p: at };
         let doc = 0;
-        for (let i = 0; i < e.nd; i++) {
+        for (let i = 0; i < nd; i++) {
           const v = readVarint(buf, st);
           if (cp2 === 0) { doc += v; } else { doc += Math.floor(v / 4); zones[i] = v & 3; }
           docs[i] = doc;
@@ -213,25 +225,26 @@ export class Engine {
     return p;
   }
 
-  // Positions of one bigram, in its item list's order: {at: Int32Array (nd + 1 offsets), pos: Int32Array}.
-  // Per item: zigzag(first − 2·Z), then deltas; each value's lowest bit says whether another follows.
-  // Asked for as soon as the key's shard entry is known, alongside its item list: one round trip less
-  // for a longer term, at the cost of positions fetched for a term whose bigrams share no item.
+  // Positions of one bigram, in its item list's order: {at: offsets, item i's from at[i] to at[i + 1];
+  // pos: Int32Array}. Per item: zigzag(first − 2·Z), then deltas; each value's lowest bit says whether
+  // another follows. Asked for as soon as the key's entry is known, alongside its item list: one round
+  // trip less for a longer term, at the cost of positions fetched for a term whose bigrams share no item
+  // (or, for a key with files of its own, whose other bigram is in no item at all).
   positions(e) {
     if (!e.posP) {
-      e.posP = this.bytes(e, "p").then(([buf, p0]) => {
-        const nd = e.nd, at = new Int32Array(nd + 1), base = 2 * this.m.Z;
-        const pos = new Int32Array(e.plen);   // at least a byte a position
+      e.posP = this.bytes(e, "p").then(([buf, p0, end]) => {
+        const base = 2 * this.m.Z;
+        const at = new Int32Array(end - p0 + 1), pos = new Int32Array(end - p0);   // at least a byte a position
         const st = { p: p0 };
-        let n = 0;
-        for (let i = 0; i < nd; i++) {
+        let n = 0, i = 0;
+        for (; st.p < end; i++) {
           at[i] = n;
           let v = readVarint(buf, st), x = Math.floor(v / 2);
           let q = (x % 2 ? -(x + 1) / 2 : x / 2) + base;
           pos[n++] = q;
           while (v & 1) { v = readVarint(buf, st); q += Math.floor(v / 2); pos[n++] = q; }
         }
-        at[nd] = n;
+        at[i] = n;
         return { at, pos };
       });
       e.posP.catch(() => { e.posP = null; });
@@ -392,6 +405,16 @@ export class Engine {
     if (!p) { p = this.load(`${this.base}f/${doc >> 8}/${doc}.json`, "json"); this.frags.set(doc, p); }
     return p;
   }
+}
+
+// Manifest "sk" (archive/search/writer.py) → the ids (cp1 · 2^21 + cp2) of keys with files of their own.
+function ownKeys(b64) {
+  const buf = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), st = { p: 0 }, out = new Set();
+  for (let cp1 = 0; st.p < buf.length;) {
+    cp1 += readVarint(buf, st);
+    for (let n = readVarint(buf, st), cp2 = 0; n > 0; n--) { cp2 += readVarint(buf, st); out.add(cp1 * 0x200000 + cp2); }
+  }
+  return out;
 }
 
 // Is x in arr[lo … hi − 1] (ascending)?
