@@ -7,7 +7,8 @@ Layout under <site>/search/i/ (all site-relative, nothing leaves the origin):
     s/<k>.bin            keys shard k = fnv1a(key) mod S (binary, varints): every key's counts, and the item
                          lists and positions of the keys small enough to travel together
     k/<cp1>-<cp2>.bin    item list of a larger key (all a one- or two-character term needs)
-    p/<cp1>-<cp2>.bin    positions of a larger bigram (fetched only to confirm a longer term's candidates)
+    p/<cp1>-<cp2>.bin    a larger bigram's item list again, then its positions (all a longer term needs of
+                         it, in one request): varint ilen, the item list (ilen bytes), the positions
     tables.json          what the page needs to show results and filters: lists (title, jurisdiction,
                          year), jurisdictions, each filter's values (search_index.FACETS)
     d/<k>.json           per-item columns (list, each filter's values) of items k·C … k·C+C−1: loaded by the
@@ -274,14 +275,26 @@ def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
 
 
 def _write_split_keys(put, post, split: np.ndarray) -> int:
-    """A larger key's item list and positions, each in a file named by its code points."""
+    """A larger key's item list (k/) and, for a bigram, its item list again with its positions (p/), in
+    files named by its code points: a longer term needs both, and one request for them costs less than
+    two; a two-character term still fetches the item list alone."""
     keys = post.keys[split]
     for n, key in zip(np.flatnonzero(split).tolist(), keys.tolist()):
         name = f"{key >> SHIFT}-{key & ((1 << SHIFT) - 1)}.bin"
-        put("k/" + name, post.payload(n))
+        items = post.payload(n)
+        put("k/" + name, items)
         if post.pos_lengths[n]:
-            put("p/" + name, post.positions(n))
+            put("p/" + name, _varint(len(items)) + items + post.positions(n))
     return len(keys)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
 
 
 def split_key_list(keys: np.ndarray) -> str:

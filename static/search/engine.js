@@ -192,11 +192,23 @@ export class Engine {
     return (await this.shard(fnv1a([cp1, cp2]) % this.m.S)).get(id);
   }
 
-  // Bytes of a key's item list or positions: [buffer, start, end], in its shard or in a file of its own.
+  // Bytes of a key's item list or positions: [buffer, start, end], in its shard or in files of its own:
+  // k/ (item list) or p/ (item list, then positions; once asked for, it also gives the item list).
   async bytes(e, dir) {
     if (e.ioff >= 0) return dir === "k" ? [e.buf, e.ioff, e.ioff + e.ilen] : [e.buf, e.poff, e.poff + e.plen];
-    const buf = new Uint8Array(await this.load(`${this.base}${dir}/${e.a}-${e.b}.bin`, "bin"));
-    return [buf, 0, buf.length];
+    if (dir === "k" && !e.pfile) {
+      const buf = new Uint8Array(await this.load(`${this.base}k/${e.a}-${e.b}.bin`, "bin"));
+      return [buf, 0, buf.length];
+    }
+    if (!e.pfile) {
+      e.pfile = this.load(`${this.base}p/${e.a}-${e.b}.bin`, "bin").then((ab) => {
+        const buf = new Uint8Array(ab), st = { p: 0 }, ilen = readVarint(buf, st);
+        return [buf, st.p, st.p + ilen];
+      });
+      e.pfile.catch(() => { e.pfile = null; });
+    }
+    const [buf, i0, i1] = await e.pfile;
+    return dir === "k" ? [buf, i0, i1] : [buf, i1, buf.length];
   }
 
   // Item list of one key: {docs: Int32Array ascending, zones: Uint8Array (1 title, 2 lead names)}.
