@@ -64,3 +64,38 @@ def test_sampled_queries_exact(site):
     seed = random.randrange(1_000_000)
     out = _eval(site, "-", "--sample", "500", "--seed", str(seed))
     assert "queries=500" in out.strip().splitlines()[-1], f"seed {seed}"
+
+
+def _varints(data: bytes) -> list[int]:
+    out, n, shift = [], 0, 0
+    for b in data:
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            out.append(n)
+            n, shift = 0, 0
+    return out
+
+
+def test_manifest_lists_exactly_the_keys_with_files_of_their_own(site):
+    """The engine fetches a key listed in the manifest's "sk" without its shard: a key missing from the
+    list would be looked up in a shard that does not hold its lists, one listed wrongly would be a 404."""
+    import base64
+    import json
+    index = site / "search" / "i"
+    values, keys, at = _varints(base64.b64decode(json.loads((index / "manifest.json").read_text())["sk"])), set(), 0
+    cp1 = 0
+    while at < len(values):
+        cp1 += values[at]
+        count, cp2, at = values[at + 1], 0, at + 2
+        for delta in values[at:at + count]:
+            cp2 += delta
+            keys.add(f"{cp1}-{cp2}")
+        at += count
+    assert keys == {p.stem for p in (index / "k").iterdir()}
+    # p/: varint length of the item list, the item list (as in k/), then the positions
+    for p in (index / "p").iterdir():
+        data, items = p.read_bytes(), (index / "k" / p.name).read_bytes()
+        head = next(i for i, b in enumerate(data) if b < 0x80) + 1
+        ilen = _varints(data[:head])[0]
+        assert ilen == len(items) and data[head:head + ilen] == items and len(data) > head + ilen
