@@ -3,6 +3,7 @@
 
     python benchmarks/scale.py                 # 10,000 items
     python benchmarks/scale.py --large         # 10,000 and 100,000 items (takes many minutes of both cores)
+    python benchmarks/scale.py --search-only SITE…   # step 5 alone, on sites already built
 
 Per size, `build.py` runs as a user runs it, in a child process whose process tree is sampled for
 proportional set size (forked workers' shared pages counted once):
@@ -88,9 +89,16 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="sampled queries besides the 158 listed")
     parser.add_argument("--verify-up-to", type=int, default=20_000,
                         help="compare the incremental output with a clean build up to this many items")
+    parser.add_argument("--search-only", type=Path, nargs="+", metavar="SITE",
+                        help="only the search part (step 5), on sites already built")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, "
           f"{platform.processor() or platform.machine()}; load average {os.getloadavg()[0]:.1f}")
+    for site in args.search_only or []:
+        print(f"{site}:")
+        show_search(browse(site, args.sample, args.seed))
+    if args.search_only:
+        return
     for n in [10_000] + ([100_000] if args.large else []):
         project = args.work / f"corpus-{n}-{args.seed}"
         if not (project / "content").is_dir():
@@ -113,13 +121,16 @@ def main() -> None:
             same = digest(out) == digest(clean)
             print(f"  incremental output identical to a clean build: {'yes' if same else 'NO'}")
             shutil.rmtree(clean.parent)
-        s = browse(out, args.sample, args.seed)
-        print(f"  first query ({s['cold_query']}), page + code + index, gzipped: {s['cold_bytes'] / 1000:,.1f} kB")
-        print(f"  later queries, bytes: median {s['bytes_median'] / 1000:.1f} kB, p90 {s['bytes_p90'] / 1000:.1f} kB, "
-              f"max {s['bytes_max'] / 1000:.1f} kB")
-        print(f"  archiveSearch: median {s['ms_median']:.1f} ms, p95 {s['ms_p95']:.1f} ms, max {s['ms_max']:.1f} ms "
-              f"over {s['queries']} queries")
-        print(f"  quality: {s['quality']}", flush=True)
+        show_search(browse(out, args.sample, args.seed))
+
+
+def show_search(s: dict) -> None:
+    print(f"  first query ({s['cold_query']}), page + code + index, gzipped: {s['cold_bytes'] / 1000:,.1f} kB")
+    print(f"  later queries, bytes: median {s['bytes_median'] / 1000:.1f} kB, p90 {s['bytes_p90'] / 1000:.1f} kB, "
+          f"max {s['bytes_max'] / 1000:.1f} kB; requests a query: mean {s['requests_mean']:.2f}, max {s['requests_max']}")
+    print(f"  archiveSearch: median {s['ms_median']:.1f} ms, p95 {s['ms_p95']:.1f} ms, max {s['ms_max']:.1f} ms "
+          f"over {s['queries']} queries")
+    print(f"  quality: {s['quality']}", flush=True)
 
 
 if __name__ == "__main__":

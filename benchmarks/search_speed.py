@@ -199,12 +199,14 @@ def browse(site: Path, sample: int, seed: int) -> dict:
     warm = [q for q in qs[1:]]
     ms = sorted(q["ms"] for q in warm if q.get("ms") is not None)
     by = sorted(q.get("bytes", 0) for q in warm)
+    requests = [q.get("requests", 0) for q in warm]
     cold = qs[0]
     last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr[-500:]
     return {"quality": last, "cold_bytes": data["perf"]["cold_bytes"],
             "cold_query": cold["query"], "perf": {k: v for k, v in data["perf"].items() if not isinstance(v, (list, dict))},
             "ms_median": statistics.median(ms), "ms_p95": ms[int(.95 * (len(ms) - 1))], "ms_max": ms[-1],
             "bytes_median": statistics.median(by), "bytes_p90": by[int(.9 * (len(by) - 1))], "bytes_max": by[-1],
+            "requests_mean": statistics.mean(requests), "requests_max": max(requests),
             "queries": len(qs)}
 
 
