@@ -83,14 +83,16 @@ def test_manifest_lists_exactly_the_keys_with_files_of_their_own(site):
     import base64
     import json
     index = site / "search" / "i"
-    values, keys, at = _varints(base64.b64decode(json.loads((index / "manifest.json").read_text())["sk"])), set(), 0
-    cp1 = 0
+    values = _varints(base64.b64decode(json.loads((index / "manifest.json").read_text())["sk"]))
+    size, keys = values[0], set()
+    alphabet = [sum(values[1:2 + i]) for i in range(size)]
+    at, r1 = 1 + size, 0
     while at < len(values):
-        cp1 += values[at]
-        count, cp2, at = values[at + 1], 0, at + 2
+        r1 += values[at]
+        count, r2, at = values[at + 1], 0, at + 2
         for delta in values[at:at + count]:
-            cp2 += delta
-            keys.add(f"{cp1}-{cp2}")
+            r2 += delta
+            keys.add(f"{alphabet[r1]}-{alphabet[r2]}")
         at += count
     assert keys == {p.stem for p in (index / "k").iterdir()}
     # p/: varint length of the item list, the item list (as in k/), then the positions

@@ -27,10 +27,12 @@ Shard format (all integers unsigned LEB128 varints):
     count × (cp1, cp2, ndocs, ilen, plen)   cp2 = 0 for a single-character key
     then, for each key with ilen + plen ≤ X (manifest), in the same order: its item list (ilen bytes),
     then its positions (plen bytes); a larger key's are the files k/… and p/… instead
-Keys with files of their own (manifest "sk"): base64 of varints, per first code point in ascending
-order: (its delta from the previous one, how many keys, then each second code point's delta from the
-previous, from 0); a search fetches such a key's files without its shard: one round trip, one request
-less. Its item count is the number of bytes below 0x80 in k/… (one varint an item).
+Keys with files of their own (manifest "sk"): base64 of varints: the alphabet (its size A, then A code
+points ascending, each as its delta from the previous, from 0), then per first character in ascending
+order: (its alphabet index's delta from the previous first's, how many keys, then each second character's
+alphabet index as its delta from the previous, from 0). A search fetches such a key's files without its
+shard: one round trip and one request less. Its item count is the number of bytes below 0x80 in k/…
+(one varint an item).
 Item list:  bigram: ndocs × (doc delta << 2 | zones), zones 1 = in the title zone, 2 = in the lead zone
             unigram: ndocs × doc delta
 Positions:  per item, in the item list's order: zigzag(first pos − 2·Z) << 1 | more, then
@@ -298,22 +300,24 @@ def _varint(n: int) -> bytes:
 
 
 def split_key_list(keys: np.ndarray) -> str:
-    """Manifest "sk" (format above) of `keys` (ascending, cp1 << SHIFT | cp2): per first code point, its
-    delta, its key count, then its second code points' deltas; about two bytes a key gzipped."""
+    """Manifest "sk" (format above) of `keys` (cp1 << SHIFT | cp2). Characters are written by their rank in
+    the list's own alphabet, whose small deltas make about 1.3 bytes a key gzipped (code points: 1.8)."""
     import base64
     keys = np.sort(keys.astype(np.int64))
     cp1, cp2 = keys >> SHIFT, keys & ((1 << SHIFT) - 1)
-    firsts, starts, counts = np.unique(cp1, return_index=True, return_counts=True)
-    cp2_delta = np.diff(cp2, prepend=0)
-    cp2_delta[starts] = cp2[starts]          # each group's deltas start from 0
-    values = np.empty(2 * len(firsts) + len(keys), dtype=np.int64)
+    alphabet = np.unique(np.concatenate((cp1, cp2)))
+    r1, r2 = np.searchsorted(alphabet, cp1), np.searchsorted(alphabet, cp2)   # in key order still
+    firsts, starts, counts = np.unique(r1, return_index=True, return_counts=True)
+    r2_delta = np.diff(r2, prepend=0)
+    r2_delta[starts] = r2[starts]            # each group's deltas start from 0
+    groups = np.empty(2 * len(firsts) + len(keys), dtype=np.int64)
     head = starts + 2 * np.arange(len(firsts))   # where each group's (delta, count) goes
-    values[head] = np.diff(firsts, prepend=0)
-    values[head + 1] = counts
-    body = np.ones(len(values), dtype=bool)
+    groups[head] = np.diff(firsts, prepend=0)
+    groups[head + 1] = counts
+    body = np.ones(len(groups), dtype=bool)
     body[head] = body[head + 1] = False
-    values[body] = cp2_delta
-    data, _ = varints(values)
+    groups[body] = r2_delta
+    data, _ = varints(np.concatenate(([len(alphabet)], np.diff(alphabet, prepend=0), groups)))
     return base64.b64encode(data.tobytes()).decode()
 
 

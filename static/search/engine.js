@@ -422,9 +422,12 @@ export class Engine {
 // Manifest "sk" (archive/search/writer.py) → the ids (cp1 · 2^21 + cp2) of keys with files of their own.
 function ownKeys(b64) {
   const buf = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), st = { p: 0 }, out = new Set();
-  for (let cp1 = 0; st.p < buf.length;) {
-    cp1 += readVarint(buf, st);
-    for (let n = readVarint(buf, st), cp2 = 0; n > 0; n--) { cp2 += readVarint(buf, st); out.add(cp1 * 0x200000 + cp2); }
+  if (!buf.length) return out;
+  const cps = new Array(readVarint(buf, st));   // the alphabet: characters are written by their index in it
+  for (let i = 0, c = 0; i < cps.length; i++) { c += readVarint(buf, st); cps[i] = c; }
+  for (let r1 = 0; st.p < buf.length;) {
+    r1 += readVarint(buf, st);
+    for (let n = readVarint(buf, st), r2 = 0; n > 0; n--) { r2 += readVarint(buf, st); out.add(cps[r1] * 0x200000 + cps[r2]); }
   }
   return out;
 }
