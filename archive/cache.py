@@ -10,7 +10,10 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
   a page without one, its computed context as JSON. A page is rendered again iff that key changed, so a
   new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
   data (an object the encoder does not know) has no key, and its page is rendered on every build;
-* the visible text blocks of every item page, keyed by the page's digest (the search stage's input).
+* the visible text blocks of every item page, keyed by the page's digest (the search stage's input);
+* what the last build computed of similar items (`similar.SimilarMemo`: each text's bigrams by its digest,
+  the bigrams' frequencies, each topic's scored pairs by its members' texts and lists), so that a rebuild
+  scores again only the topics an edit can change.
 
 Everything else (listings, sitemaps, items.json, the search index) is recomputed on every build from the
 model and written only where its bytes changed.
@@ -42,6 +45,7 @@ import jinja2
 from jinja2 import meta
 
 from .model import Department, Jurisdiction
+from .similar import SimilarMemo
 
 FORMAT = 2
 MAIN = "build.pickle"
@@ -78,6 +82,8 @@ class BuildCache:
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged)
         self.blocks: dict[str, list[str]] = data.get("blocks", {})
         self.blocks_used: dict[str, list[str]] = {}
+        # what the last build computed of similar items (archive/similar.py): the next starts from it
+        self.similar = SimilarMemo(data.get("similar"))
 
     def _damaged(self) -> None:
         if not self._warned:
@@ -131,7 +137,7 @@ class BuildCache:
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
-            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used}, out,
+            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used, "similar": self.similar.state()}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)
         _replace(self.folder / "build.key",
