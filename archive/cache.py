@@ -84,6 +84,7 @@ class BuildCache:
         self.blocks_used: dict[str, list[str]] = {}
         # what the last build computed of similar items (archive/similar.py): the next starts from it
         self.similar = SimilarMemo(data.get("similar"))
+        self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
 
     def _damaged(self) -> None:
         if not self._warned:
@@ -137,7 +138,8 @@ class BuildCache:
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
-            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used, "similar": self.similar.state()}, out,
+            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used, "similar": self.similar.state(),
+                         "item digests": self.item_digests.used}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)
         _replace(self.folder / "build.key",
@@ -260,6 +262,29 @@ class PageKeys:
         return digest(f"{self.templates[page.template]}\0{page.url}\0{kind}\0{text}".encode())
 
 
+class ItemDigests:
+    """Each list's item digests (pages/signature.py: what the page signatures are made of), keyed as the
+    list's validated model is (`ContentMemo.list_key`): a digest is made of nothing but that model and the
+    registries. An unchanged list's digests are not computed again."""
+
+    def __init__(self, known: dict, documents: "ContentMemo"):
+        self.known, self.documents = known, documents
+        self.used: dict[str, tuple] = {}        # list id → (list key, digests), this build's
+
+    def get(self, list_id: str) -> list[str] | None:
+        key = self.documents.list_key(list_id)
+        found = self.known.get(list_id)
+        if key is None or found is None or found[0] != key:
+            return None
+        self.used[list_id] = found
+        return found[1]
+
+    def put(self, list_id: str, digests: list[str]) -> None:
+        key = self.documents.list_key(list_id)
+        if key is not None:
+            self.used[list_id] = (key, digests)
+
+
 def _closure(name: str, refs: dict) -> set:
     """A template and every template it extends, includes or imports, transitively; None stands for a
     name computed at render time (then every template counts)."""
@@ -355,6 +380,14 @@ class ContentMemo:
             self._write_bytes(rel, "list", _dump_model(((folder_key, self.stamp), model)))
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
+
+    def list_key(self, list_id: str) -> tuple | None:
+        """What a list's validated model was made from: its files, the rules, the sources' line counts."""
+        rel = self._rels.get(list_id)
+        if rel is None:
+            return None
+        entry = self.used[rel]
+        return entry["key"], entry["stamp"], sorted(entry["sources"].items())
 
     # Each list's part of items.json and of the CSVs, in two more files per folder, written as soon as they
     # are made (at 100,000 items they are 260 MB) and read only by the open data stage: made from the
