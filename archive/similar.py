@@ -61,17 +61,30 @@ def similar_items(texts: Iterable[str], groups: Sequence[str], topics: Sequence[
     again, with the same result, and `memo` then holds this call's state."""
     memo = memo if memo is not None else SimilarMemo()
     corpus = memo.corpus(texts, len(groups))
-    best = _Best(len(groups), limit)
-    scored = {}
+    scored, again = {}, np.zeros(len(groups), bool)       # again: items whose best matches may have changed
     for slug, members in _members(topics):
         names = [groups[k] for k in members.tolist()]
         key = _topic_key(threshold, cap, names, [corpus.digests[k] for k in members.tolist()])
         found = memo.topics.get(slug)
         if found is None or found[0] != key or corpus.touched[members].any():
-            found = (key, *_score_topic(corpus, members, names, threshold, cap))
-        scored[slug] = found
-        best.add(members[found[1]], members[found[2]], found[3])
-    memo.keep(corpus, scored)     # only now: a call that fails leaves the memo as it was
+            scored[slug] = (key, *_score_topic(corpus, members, names, threshold, cap), members)
+        else:
+            scored[slug] = (*found[:4], members)
+        if found is None or scored[slug][1] is not found[1] or not np.array_equal(found[4], members):
+            again[members] = True           # scored again, or the same pairs now between other positions
+    for slug, found in memo.topics.items():
+        if slug not in scored or not np.array_equal(found[4], scored[slug][4]):
+            again[found[4][found[4] < len(groups)]] = True      # its old members lose its pairs
+    best = _Best(len(groups), limit, memo.best if memo.best is not None and memo.best[0].shape == (len(groups), limit)
+                 else None, again)
+    for _, later, earlier, score, members in scored.values():
+        later, earlier = members[later], members[earlier]
+        if best.fresh:
+            best.add(later, earlier, score)
+        else:       # pairs between two items whose matches stand are in the table already
+            wanted = again[later] | again[earlier]
+            best.add(later[wanted], earlier[wanted], score[wanted])
+    memo.keep(corpus, scored, (best.other, best.score))     # only now: a call that fails leaves the memo as it was
     return best.matches()
 
 
@@ -93,15 +106,17 @@ class SimilarMemo:
         self.vocab: np.ndarray = state.get("vocab", np.zeros(0, np.int32))     # every bigram, ascending
         self.df: np.ndarray = state.get("df", np.zeros(0, np.int64))           # … and how many items have it
         self.cut: float = state.get("cut", MIN_COMMON)
-        self.topics: dict[str, tuple] = state.get("topics", {})   # slug → (key, later rows, earlier rows, scores)
+        # slug → (key, later rows, earlier rows, scores, members: the rows' positions)
+        self.topics: dict[str, tuple] = state.get("topics", {})
+        self.best: tuple | None = state.get("best")      # the last result: `_Best`'s table (other, score)
 
-    def keep(self, corpus: "_Corpus", topics: dict[str, tuple]) -> None:
+    def keep(self, corpus: "_Corpus", topics: dict[str, tuple], best: tuple) -> None:
         self.digests, self.codes, self.starts = corpus.digests, corpus.codes, corpus.starts
-        self.vocab, self.df, self.cut, self.topics = corpus.vocab, corpus.df, corpus.cut, topics
+        self.vocab, self.df, self.cut, self.topics, self.best = corpus.vocab, corpus.df, corpus.cut, topics, best
 
     def state(self) -> dict:
         return {"digests": self.digests, "codes": self.codes, "starts": self.starts, "vocab": self.vocab,
-                "df": self.df, "cut": self.cut, "topics": self.topics}
+                "df": self.df, "cut": self.cut, "topics": self.topics, "best": self.best}
 
     def corpus(self, texts: Iterable[str], count: int) -> "_Corpus":
         """This call's items' bigrams, coded only for texts the last call did not have; the common cut."""
@@ -313,10 +328,13 @@ class _Best:
     two topics keeps its higher score. An entry pushed out has `limit` better ones that only get better,
     so it is never among the best `limit` in the end."""
 
-    def __init__(self, count: int, limit: int):
-        self.count, self.limit = count, limit
-        self.other = np.full((count, limit), -1, dtype=np.int64)
-        self.score = np.zeros((count, limit))
+    def __init__(self, count: int, limit: int, table: tuple | None = None, again: np.ndarray | None = None):
+        """`table`: a last result to start from, all but the rows `again`, which start empty."""
+        self.count, self.limit, self.fresh = count, limit, table is None
+        self.other = np.full((count, limit), -1, dtype=np.int64) if table is None else table[0].copy()
+        self.score = np.zeros((count, limit)) if table is None else table[1].copy()
+        if table is not None:
+            self.other[again], self.score[again] = -1, 0.0
 
     def add(self, later: np.ndarray, earlier: np.ndarray, score: np.ndarray) -> None:
         """Pairs scored in one topic, each pair once: recorded for both items."""

@@ -200,13 +200,13 @@ ROW = st.tuples(st.text("甲乙丙丁戊己1，", max_size=8), st.sampled_from("
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(ROW, max_size=30),
-       st.lists(st.tuples(st.sampled_from(["text", "group", "topics", "insert", "delete", "nothing"]),
+       st.lists(st.tuples(st.sampled_from(["text", "group", "topics", "insert", "delete", "move", "nothing"]),
                           st.integers(0, 40), ROW), min_size=1, max_size=4),
        st.sampled_from([0.1, 0.35, 0.6]), st.integers(1, 3), st.sampled_from([2, 4, 10_000]))
 def test_a_memo_carried_across_edits_gives_what_a_fresh_computation_gives(rows, edits, threshold, limit, cap):
     """The build cache's memo, pickled between builds as the cache keeps it, after edits of every kind:
-    texts (bigrams crossing the common cut of max(5, 5 %) with it), lists, topics, items added and
-    removed: each result is the reference's."""
+    texts (bigrams crossing the common cut of max(5, 5 %) with it), lists, topics, items added, removed
+    and moved: each result is the reference's."""
     memo = similar.SimilarMemo()
     for kind, at, row in [("nothing", 0, None)] + edits:
         rows = list(rows)
@@ -215,6 +215,8 @@ def test_a_memo_carried_across_edits_gives_what_a_fresh_computation_gives(rows, 
             rows.insert(k, row)
         elif kind == "delete":
             del rows[k]
+        elif kind == "move":          # as many items, some at other positions
+            rows.insert((k + 7) % len(rows), rows.pop(k))
         elif kind != "nothing":
             part = ["text", "group", "topics"].index(kind)
             rows[k] = tuple(row[n] if n == part else rows[k][n] for n in range(3))
@@ -256,3 +258,17 @@ def test_a_memo_scores_again_a_topic_whose_bigram_became_common_elsewhere():
         found = similar_items(texts, groups, topics, threshold=0.1, memo=memo)
         assert found == reference(texts, groups, topics, 0.1, LIMIT, CAP)
     assert found == before
+
+
+def test_a_memo_follows_items_that_moved():
+    """An item moves from the front to the end: topic x's pairs are the same, now between other positions,
+    which no topic's members held before."""
+    filler = [chr(0x4E00 + 2 * n) + chr(0x4E01 + 2 * n) for n in range(10)]
+    texts = filler[:3] + ["提升养老服务能力"] + filler[3:9] + ["提升养老服务水平"] + filler[9:]
+    groups = [str(n) for n in range(len(texts))]
+    topics = [["x"] if "养老" in t else [] for t in texts]     # the rest in no topic: no topic marks them
+    memo = similar.SimilarMemo()
+    similar_items(texts, groups, topics, memo=memo)
+    moved = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]
+    found = similar_items([texts[k] for k in moved], [groups[k] for k in moved], [topics[k] for k in moved], memo=memo)
+    assert found[2] == (Match(9, 1.0),) and found[9] == (Match(2, 1.0),)
