@@ -10,7 +10,10 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
   a page without one, its computed context as JSON. A page is rendered again iff that key changed, so a
   new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
   data (an object the encoder does not know) has no key, and its page is rendered on every build;
-* the visible text blocks of every item page, keyed by the page's digest (the search stage's input).
+* the visible text blocks of every item page, keyed by the page's digest (the search stage's input);
+* what the last build computed of similar items (`similar.SimilarMemo`: each text's bigrams by its digest,
+  the bigrams' frequencies, each topic's scored pairs by its members' texts and lists), so that a rebuild
+  scores again only the topics an edit can change.
 
 Everything else (listings, sitemaps, items.json, the search index) is recomputed on every build from the
 model and written only where its bytes changed.
@@ -42,6 +45,7 @@ import jinja2
 from jinja2 import meta
 
 from .model import Department, Jurisdiction
+from .similar import SimilarMemo
 
 FORMAT = 2
 MAIN = "build.pickle"
@@ -78,6 +82,9 @@ class BuildCache:
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged)
         self.blocks: dict[str, list[str]] = data.get("blocks", {})
         self.blocks_used: dict[str, list[str]] = {}
+        # what the last build computed of similar items (archive/similar.py): the next starts from it
+        self.similar = SimilarMemo(data.get("similar"))
+        self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
 
     def _damaged(self) -> None:
         if not self._warned:
@@ -131,7 +138,8 @@ class BuildCache:
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
-            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used}, out,
+            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used, "similar": self.similar.state(),
+                         "item digests": self.item_digests.used}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)
         _replace(self.folder / "build.key",
@@ -254,6 +262,29 @@ class PageKeys:
         return digest(f"{self.templates[page.template]}\0{page.url}\0{kind}\0{text}".encode())
 
 
+class ItemDigests:
+    """Each list's item digests (pages/signature.py: what the page signatures are made of), keyed as the
+    list's validated model is (`ContentMemo.list_key`): a digest is made of nothing but that model and the
+    registries. An unchanged list's digests are not computed again."""
+
+    def __init__(self, known: dict, documents: "ContentMemo"):
+        self.known, self.documents = known, documents
+        self.used: dict[str, tuple] = {}        # list id → (list key, digests), this build's
+
+    def get(self, list_id: str) -> list[str] | None:
+        key = self.documents.list_key(list_id)
+        found = self.known.get(list_id)
+        if key is None or found is None or found[0] != key:
+            return None
+        self.used[list_id] = found
+        return found[1]
+
+    def put(self, list_id: str, digests: list[str]) -> None:
+        key = self.documents.list_key(list_id)
+        if key is not None:
+            self.used[list_id] = (key, digests)
+
+
 def _closure(name: str, refs: dict) -> set:
     """A template and every template it extends, includes or imports, transitively; None stands for a
     name computed at render time (then every template counts)."""
@@ -349,6 +380,14 @@ class ContentMemo:
             self._write_bytes(rel, "list", _dump_model(((folder_key, self.stamp), model)))
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
+
+    def list_key(self, list_id: str) -> tuple | None:
+        """What a list's validated model was made from: its files, the rules, the sources' line counts."""
+        rel = self._rels.get(list_id)
+        if rel is None:
+            return None
+        entry = self.used[rel]
+        return entry["key"], entry["stamp"], sorted(entry["sources"].items())
 
     # Each list's part of items.json and of the CSVs, in two more files per folder, written as soon as they
     # are made (at 100,000 items they are 260 MB) and read only by the open data stage: made from the

@@ -15,7 +15,7 @@ from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .compare import Row, comparison
 from .related import similar_rows
-from .signature import digest, item_digest, items_digest, list_digest, place_digest, signed, site_digest
+from .signature import archive_inputs, department_fields, digest, item_digest, items_digest, list_digest, place_digest, signed, site_digest
 from .site import Site, Topic, source_lines_url, source_url
 from .stats import item_charts
 from .status import item_status, overdue_url, summary, topic_summary
@@ -25,6 +25,7 @@ from .views import (FLAG_TEXT, crumbs, dept_view, grouped_by_list, item_label, i
 RECENT = 8              # lists shown as recently published on the home page
 
 
+@signed(archive_inputs)
 def home(site: Site) -> dict:
     a = site.archive
     by_recency = sorted(a.lists, key=lambda l: (l.published or dt.date(l.year, 1, 1), l.id), reverse=True)
@@ -48,7 +49,7 @@ def jurisdiction_inputs(site: Site, j: Jurisdiction) -> str:
     return digest(site_digest(site), place_digest(site, j), site.item_count[j.path],
                   [list_digest(site, l) for l in site.lists_of.get(j.path, [])],
                   items_digest(site, (i for lst in subtree for i in lst.items)), tree_rows(site, j.path),
-                  ranked_departments(site, j), topics_and_categories(site, subtree), feed_links(subtree, j))
+                  ranked_departments(site, j), site.topics, feed_links(subtree, j))   # topics: the items' and these
 
 
 @signed(jurisdiction_inputs)
@@ -131,8 +132,11 @@ def first_overdue_url(site: Site, lst: ItemList) -> str:
 
 
 def item_page_inputs(site: Site, item: Item, prev: Item | None, next_: Item | None) -> str:
+    # A neighbour's digest stands for what `neighbour()` shows of it: made before the workers fork, it is
+    # a lookup, where `neighbour()` formats a URL and a label (item pages are most of the site).
     return digest(site_digest(site), item_digest(site, item), [(t.name, t.url) for t in site.item_topics[item.id]],
-                  items_digest(site, site.similar.get(item.id, ())), neighbour(prev), neighbour(next_))
+                  items_digest(site, site.similar.get(item.id, ())),
+                  prev and item_digest(site, prev), next_ and item_digest(site, next_))
 
 
 @signed(item_page_inputs)
@@ -189,7 +193,7 @@ def neighbour(item: Item | None) -> dict | None:
 
 
 def department_inputs(site: Site, d: Department) -> str:
-    return digest(site_digest(site), d, place_digest(site, site.archive.jurisdictions[d.jurisdiction]),
+    return digest(site_digest(site), department_fields(d), place_digest(site, site.archive.jurisdictions[d.jurisdiction]),
                   items_digest(site, site.leads.get(d.key, [])), items_digest(site, site.partners.get(d.key, [])))
 
 
@@ -297,7 +301,7 @@ def topic_index(site: Site) -> dict:
 def source_inputs(site: Site, path: str) -> str:
     lists = site.by_source[path]
     return digest(path, (site.root / path).read_bytes(), [list_digest(site, l) for l in lists],
-                  [(item.source_lines, item.url, item.number) for lst in lists for item in lst.items])
+                  items_digest(site, (item for lst in lists for item in lst.items)))   # lines, numbers, URLs
 
 
 @signed(source_inputs)

@@ -41,7 +41,7 @@ REF_FIELDS = ("printed", "department", "generic")
 DEPARTMENT_FIELDS = ("jurisdiction", "slug", "name", "aliases")
 _item_fields = attrgetter(*(f for f in ITEM_FIELDS if f not in ("lead", "partners")))
 _list_fields = attrgetter(*LIST_FIELDS)
-_department_fields = attrgetter(*DEPARTMENT_FIELDS)
+department_fields = attrgetter(*DEPARTMENT_FIELDS)    # cheaper than the dataclass's repr()
 
 
 def digest(*parts) -> str:
@@ -96,7 +96,31 @@ def item_digest(site: Site, item: Item) -> str:
 
 
 def _refs(refs) -> list:
-    return [(r.printed, r.generic, r.department and _department_fields(r.department)) for r in refs]
+    return [(r.printed, r.generic, r.department and department_fields(r.department)) for r in refs]
+
+
+def archive_inputs(site: Site) -> str:
+    """The signature of a page about the whole archive (`/`, `/tongji/`): the topics, every jurisdiction
+    of the registry in its order, every list and every item. Their counts, trees and charts are made of
+    nothing else."""
+    return digest(site_digest(site), site.topics, [place_digest(site, j) for j in site.archive.jurisdictions.values()],
+                  [list_digest(site, lst) for lst in site.archive.lists], items_digest(site, site.items))
+
+
+def prime(site: Site, known=None) -> None:
+    """Every item's digest, now: called in the build's parent before the render workers fork, so that
+    they inherit them instead of each computing the many its pages read (the topic and year pages read
+    them all). `known` (the build cache's `ItemDigests`) gives an unchanged list's digests, and learns
+    the others'."""
+    memo = _memo(site, "item digests")
+    for lst in site.archive.lists:
+        found = known.get(lst.id) if known is not None else None
+        if found is not None and len(found) == len(lst.items):
+            memo.update(zip(map(id, lst.items), found))
+            continue
+        digests = [item_digest(site, item) for item in lst.items]
+        if known is not None:
+            known.put(lst.id, digests)
 
 
 def items_digest(site: Site, items) -> str:

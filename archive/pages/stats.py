@@ -8,6 +8,7 @@ from typing import Iterable
 from archive.model import DeptRef, Item
 
 from .charts import Bar, bar_chart, top_bars
+from .signature import archive_inputs, signed
 from .site import Site
 
 TOP_DEPARTMENTS = 15     # per-page lead department chart: the 15 that lead most, then 其他
@@ -92,6 +93,7 @@ def quarter_chart(items: list[Item]) -> dict:
                      "按完成时限所在季度统计；“长期坚持”等没有具体日期的时限和原文未写时限的单独列出。", bars)
 
 
+@signed(archive_inputs)
 def archive_stats(site: Site) -> dict:
     """The context of /tongji/: items per province, per year, per jurisdiction and year, the departments
     leading most items, and topics by year."""
