@@ -10,9 +10,11 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
   a page without one, its computed context as JSON. A page is rendered again iff that key changed, so a
   new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
   data (an object the encoder does not know) has no key, and its page is rendered on every build;
-* the visible text blocks of every item page, keyed by the page's digest (the search stage's input).
+* the visible text blocks of every item page, keyed by the page's digest (the search stage's input);
+* the search index's postings and the normalised text of every item they were made from (search/cache.py:
+  keyed per item by what its text is made from), so a few edited items patch the postings.
 
-Everything else (listings, sitemaps, items.json, the search index) is recomputed on every build from the
+Everything else (listings, sitemaps, items.json, the rest of the search index) is recomputed on every build from the
 model and written only where its bytes changed.
 
 The build does not write a fresh folder when the cache knows one: it brings the *spare*, the site before
@@ -42,6 +44,7 @@ import jinja2
 from jinja2 import meta
 
 from .model import Department, Jurisdiction
+from .search.cache import IndexMemo
 
 FORMAT = 2
 MAIN = "build.pickle"
@@ -78,6 +81,8 @@ class BuildCache:
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged)
         self.blocks: dict[str, list[str]] = data.get("blocks", {})
         self.blocks_used: dict[str, list[str]] = {}
+        # the index stage's postings and item texts: files of their own under search/, keyed inside
+        self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
 
     def _damaged(self) -> None:
         if not self._warned:

@@ -132,7 +132,7 @@ def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
     else:
         def put(path: str, data: bytes) -> None:
             writer.write(f"{INDEX_DIR}/{path}", data)
-    stats = write_index(put, docs, tables)
+    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None)
     stats["items_without_page"] = missing_pages
     put("t2s.json", (STATIC / "t2s.json").read_bytes())
     if writer is None:
