@@ -78,7 +78,12 @@ def test_the_memo_patches_a_few_edits_and_computes_afresh_otherwise(tmp_path, mo
                    lead_names=[rng.choice(words)], blocks=[" ".join(rng.choices(words, k=8)) for _ in range(3)])
 
     calls = []
-    monkeypatch.setattr(memo_module, "patch", lambda *a: calls.append(1) or patch(*a))
+
+    def counted(*args):
+        found = patch(*args)
+        calls.extend([1] if found is not None else [])
+        return found
+    monkeypatch.setattr(memo_module, "patch", counted)
     warnings = []
     memo = IndexMemo(tmp_path / "search", lambda: "v1", lambda: warnings.append(1))
     docs = [doc(n) for n in range(120)]
@@ -102,6 +107,12 @@ def test_the_memo_patches_a_few_edits_and_computes_afresh_otherwise(tmp_path, mo
     check(False)
     docs[0] = doc(0)
     check(True)
+    monkeypatch.setattr("archive.search.patch.MAX_TOUCHED", 3)
+    docs[2] = doc(2)
+    check(False)                                     # the edit touches too many keys: afresh
+    docs[4] = doc(4)
+    check(False)
+    monkeypatch.undo()
     assert not warnings
     memo = IndexMemo(tmp_path / "search", lambda: "v2", lambda: warnings.append(1))
     docs[1] = doc(1)

@@ -7,8 +7,9 @@ every item they were computed from, so that a rebuild after a few edits patches 
                                                      lead zone length), as archive/search/writer.py joins them
 
 What an item's text is made from (its title, lead names and visible blocks) is digested per item
-(`doc_key`); the postings are patched when there are as many items as before and at most PATCH_SHARE of
-them changed (an added or removed item renumbers the ones after it: then they are computed afresh). The
+(`doc_key`); the postings are patched when there are as many items as before, at most PATCH_SHARE of
+them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item renumbers the ones
+after it: then they are computed afresh). The
 whole memo is also keyed by the code (cache.code_version), as the rest of the cache.
 
 Two files, each written as soon as it is made and each with the code's version, the generation it
@@ -78,9 +79,11 @@ class IndexMemo:
                   for d in changed]
         after = [text_of(docs[d]) for d in changed]
         chars = int(texts["lengths"].sum()) - sum(len(r[0]) for r in before) + sum(len(r[0]) for r in after)
-        gen = self._save_texts(keys, after, texts, changed)
         post = patch(old, changed, _columns(before), _columns(after), z)
         del old
+        if post is None:
+            return None
+        gen = self._save_texts(keys, after, texts, changed)
         self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
         return post, chars
 

@@ -3,7 +3,8 @@ have are touched, and in each only the changed items' entries are cut out and pu
 proportion to the keys it touches, not to the corpus (at 100,000 items computing every posting again was
 most of a one-edit rebuild's index stage).
 
-    patch(old, changed, before, after, z) -> Postings    the same bytes as postings() of the new texts
+    patch(old, changed, before, after, z) -> Postings    the same bytes as postings() of the new texts,
+                                                         or None when the edits touch too many keys
 
 `changed`: the ids of the items whose text changed (the number of items is the same); `before`,
 `after`: their texts (title zone, lead zone and body joined as archive/search/writer.py joins them) with
@@ -20,10 +21,16 @@ import numpy as np
 from .postings import SHIFT, Postings, gather, postings, varints
 
 
-def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> Postings:
+MAX_TOUCHED = 5000            # keys handled one by one (~2 ms each at 100,000 items): past this, computing
+                              # every posting afresh (~15 s there) is as fast
+
+
+def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> Postings | None:
     changed = np.asarray(changed, dtype=np.int64)
     fresh = postings(after[0], zones=(after[1], after[2], z))
     touched = np.union1d(postings(before[0], zones=(before[1], before[2], z)).keys, fresh.keys)
+    if len(touched) > MAX_TOUCHED:
+        return None
     in_old, in_fresh = _find(old.keys, touched), _find(fresh.keys, touched)
     made = []
     for n, key in enumerate(touched.tolist()):
