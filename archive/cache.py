@@ -13,9 +13,11 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
 * the visible text blocks of every item page, keyed by the page's digest (the search stage's input);
 * what the last build computed of similar items (`similar.SimilarMemo`: each text's bigrams by its digest,
   the bigrams' frequencies, each topic's scored pairs by its members' texts and lists), so that a rebuild
-  scores again only the topics an edit can change.
+  scores again only the topics an edit can change;
+* the search index's postings and the normalised text of every item they were made from (search/cache.py:
+  keyed per item by what its text is made from), so a few edited items patch the postings.
 
-Everything else (listings, sitemaps, items.json, the search index) is recomputed on every build from the
+Everything else (listings, sitemaps, items.json, the rest of the search index) is recomputed on every build from the
 model and written only where its bytes changed.
 
 The build does not write a fresh folder when the cache knows one: it brings the *spare*, the site before
@@ -46,6 +48,7 @@ from jinja2 import meta
 
 from .model import Department, Jurisdiction
 from .similar import SimilarMemo
+from .search.cache import IndexMemo
 
 FORMAT = 2
 MAIN = "build.pickle"
@@ -85,6 +88,8 @@ class BuildCache:
         # what the last build computed of similar items (archive/similar.py): the next starts from it
         self.similar = SimilarMemo(data.get("similar"))
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
+        # the index stage's postings and item texts: files of their own under search/, keyed inside
+        self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
 
     def _damaged(self) -> None:
         if not self._warned:

@@ -1,15 +1,19 @@
 """The search-index stage alone, over a site a full build already wrote: its time, CPU and memory.
 
-    python benchmarks/index_stage.py CONTENT SITE OUT [--warm] [--where] [--profile N] [--compare REF]
+    python benchmarks/index_stage.py CONTENT SITE OUT [--warm] [--edit N] [--where] [--profile N] [--compare REF]
 
 CONTENT: the corpus's content folder; SITE: a site `build.py --content CONTENT --out SITE` wrote (its
 `.cache/` beside it); OUT: where this run writes the index files (never into SITE). Without `--warm` the
 stage runs as in a clean build (every item page's HTML is read, every index file written); with it, as
-in a rebuild where nothing changed (page digests from the cache's listing of SITE, page text from the
-cache, and, as the build's Writer does, only index files whose digest differs from SITE's are written).
+in a rebuild where nothing changed (page digests from the cache's listing of SITE, page text and the
+postings from the cache, and, as the build's Writer does, only index files whose digest differs from
+SITE's are written); `--edit N` reads N item pages, spread over the corpus, as if each had a sentence
+more (with `--warm`: a rebuild after N edits). The postings the stage keeps for the next build go to
+OUT.search-cache (a clean run starts from none; a warm one from a copy of SITE's).
 The cache is taken as that build left it, whatever the code is now, and never saved.
 `--compare REF` checks every index file this run produced (by digest) against a folder holding an index
-(e.g. a copy of SITE/search/i made with another version of the code): same names, same bytes.
+(e.g. a copy of SITE/search/i made with another version of the code), or against OUT.digests.json, the
+digests of every index file, which each run writes: same names, same bytes.
 
 Prints wall and CPU seconds of the stage (its workers included), the process's resident size before it
 and its peak during it (VmHWM, reset before the stage), and the peak of its forked workers; `--where`
@@ -24,6 +28,7 @@ import json
 import os
 import pstats
 import resource
+import shutil
 import sys
 import threading
 import time
@@ -34,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import archive.cache as archive_cache  # noqa: E402
+import archive.search_index as search_index  # noqa: E402
 from archive.cache import BuildCache, digest  # noqa: E402
 from archive.commands.build import cache_folder, load_content  # noqa: E402
 from archive.search_index import INDEX_DIR, build_index  # noqa: E402
@@ -95,13 +101,33 @@ class PeakWhere:
         return f"sampled peak {self.peak:.0f} MB at {self.where}"
 
 
+def edit_pages(n: int) -> None:
+    """N items' pages, spread evenly, read as if a sentence had been added to their first block."""
+    read = search_index.read_pages
+
+    def edited(site_dir, paths, writer=None, cache=None):
+        found = read(site_dir, paths, writer, cache)
+        for k in range(n):
+            d = k * len(found) // n
+            if found[d]:
+                found[d] = [found[d][0] + "新增一句用于测试的正文。", *found[d][1:]]
+        return found
+    search_index.read_pages = edited
+
+
 def cpu() -> float:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def compare(digests: dict, ref: Path) -> int:
-    """Files whose digest differs from the one this run computed, or that only one side has."""
+    """Files whose digest differs from the one this run computed, or that only one side has. `ref`: a
+    folder, or the digests another run listed (a warm run writes only some of the files)."""
+    if ref.is_file():
+        theirs = json.loads(ref.read_bytes())
+        bad = sorted(digests.keys() ^ theirs.keys()) + [p for p in digests.keys() & theirs.keys() if theirs[p] != digests[p]]
+        print(f"compared {len(theirs)} digests from {ref}: {len(bad)} differ" + (f", e.g. {bad[:5]}" if bad else ""))
+        return len(bad)
     theirs = {f"{INDEX_DIR}/{p.relative_to(ref).as_posix()}": p for p in ref.rglob("*") if p.is_file()}
     bad = sorted(digests.keys() ^ theirs.keys())
     bad += [p for p in sorted(digests.keys() & theirs.keys()) if digest(theirs[p].read_bytes()) != digests[p]]
@@ -117,6 +143,8 @@ def main() -> int:
     ap.add_argument("--warm", action="store_true", help="as a rebuild where nothing changed")
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest functions")
     ap.add_argument("--where", action="store_true", help="say where the resident size peaked")
+    ap.add_argument("--edit", type=int, default=0, metavar="N",
+                    help="as if N items spread over the corpus had a sentence more (with --warm: a rebuild after N edits)")
     ap.add_argument("--compare", type=Path, help="an index folder to compare OUT with, file by file")
     args = ap.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
@@ -128,17 +156,23 @@ def main() -> int:
     archive_cache.code_version = lambda: key["code"]
     stored = BuildCache.open(cache_folder(site))
     archive, _ = load_content(args.content.resolve(), None, stored.documents)
+    memo = out.with_name(out.name + ".search-cache")
+    for folder in (out, memo):
+        if folder.exists():
+            shutil.rmtree(folder)
     if args.warm:
         cache = stored
         files = (cache.tree(site, site.name) or {}).get("files", {})
         if not files:
             ap.error(f"no listing of {site} in its cache: build it with build.py first")
+        if (cache_folder(site) / "search").is_dir():       # the postings this build left, patched in a copy
+            shutil.copytree(cache_folder(site) / "search", memo)
     else:
-        cache, files = None, {}
+        cache, files = BuildCache(None), {}                # as a clean build's: empty, its memo saved
+    cache.search.folder = memo
+    if args.edit:
+        edit_pages(args.edit)
     del stored.documents
-    if out.exists():
-        import shutil
-        shutil.rmtree(out)
     out.mkdir(parents=True)
     Path("/proc/self/clear_refs").write_text("5")            # VmHWM := current resident size
     before = rss_mb("VmRSS")
@@ -164,6 +198,7 @@ def main() -> int:
         print(where.stop())
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(args.profile)
+    out.with_name(out.name + ".digests.json").write_text(json.dumps(writer.digests))
     if args.compare:
         return 1 if compare(writer.digests, args.compare) else 0
     return 0

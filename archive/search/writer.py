@@ -115,31 +115,20 @@ def folder_writer(out: Path):
     return put
 
 
-def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dict:
-    """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats."""
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None) -> dict:
+    """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats. `memo`: the
+    build cache's postings of the last build (search/cache.py), patched where only a few items changed."""
 
-    tz_col, lz_col, texts = [], [], []
-    chars = 0
     for d, doc in enumerate(docs):
-        blocks = norm_blocks(doc.blocks)
-        # zones used only to rank: the title, then the lead names, each only if the page shows it
-        nt = norm(doc.title)
-        if not (nt and any(nt in b for b in blocks)):
-            nt = ""
-        lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
-                             if n and any(n in b for b in blocks))
-        # a zone longer than its room is cut: it only ranks, and a cut zone still matches nothing new
-        nt, lead_zone = nt[:ZONE - 1], lead_zone[:ZONE - 1]
-        text = nt + SEP + lead_zone + SEP + SEP.join(blocks)
-        tz_col.append(len(nt))
-        lz_col.append(len(lead_zone))
-        chars += len(text)
-        texts.append(text)
         put(f"f/{d >> 8}/{d}.json",
             json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
-
-    post = postings(texts, zones=(tz_col, lz_col, ZONE))
-    del texts
+    if memo is None:
+        rows = [doc_text(doc) for doc in docs]
+        chars = sum(len(r[0]) for r in rows)
+        post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE))
+        del rows
+    else:
+        post, chars = memo.postings(docs, doc_text, ZONE)
     total = int(post.lengths.sum() + post.pos_lengths.sum())
     n_keys = len(post.keys)
     inline = post.lengths + post.pos_lengths <= SPLIT_BYTES
@@ -193,6 +182,20 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "") -> dic
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def doc_text(doc: Doc) -> tuple[str, int, int]:
+    """An item's normalised text (title zone, lead zone, visible blocks) and its zones' lengths."""
+    blocks = norm_blocks(doc.blocks)
+    # zones used only to rank: the title, then the lead names, each only if the page shows it
+    nt = norm(doc.title)
+    if not (nt and any(nt in b for b in blocks)):
+        nt = ""
+    lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
+                         if n and any(n in b for b in blocks))
+    # a zone longer than its room is cut: it only ranks, and a cut zone still matches nothing new
+    nt, lead_zone = nt[:ZONE - 1], lead_zone[:ZONE - 1]
+    return nt + SEP + lead_zone + SEP + SEP.join(blocks), len(nt), len(lead_zone)
 
 
 def _one_or_many(values: list[int]):

@@ -1,0 +1,171 @@
+"""The index stage's part of the build cache (`.cache/search/`): the last index's postings and the text of
+every item they were computed from, so that a rebuild after a few edits patches the postings
+(search/patch.py) instead of normalising every item and computing every posting again.
+
+    memo = IndexMemo(folder, damaged)
+    post, chars = memo.postings(docs, text_of, z)    text_of(doc) -> (normalised text, title zone length,
+                                                     lead zone length), as archive/search/writer.py joins them
+
+What an item's text is made from (its title, lead names and visible blocks) is digested per item
+(`doc_key`); the postings are patched when there are as many items as before, at most PATCH_SHARE of
+them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item renumbers the ones
+after it: then they are computed afresh). The
+whole memo is also keyed by the code (cache.code_version), as the rest of the cache.
+
+Two files, each written as soon as it is made and each with the code's version, the generation it
+belongs to (both files must name the same one) and a digest of its payload:
+    texts.bin       per item its key, its text's end in the UTF-8 of all texts end to end, its length in
+                    code points and its zone lengths; then that UTF-8
+    postings.bin    the Postings arrays
+A damaged file is reported once (the build cache's warning) and the postings are computed afresh.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .patch import patch
+from .postings import Postings, postings
+
+PATCH_SHARE = 0.02            # beyond this share of items changed, decoding the keys they touch costs more than it saves
+POSTINGS = ("keys", "ndocs", "starts", "lengths", "data", "pos_starts", "pos_lengths", "pos_data")
+
+
+def doc_key(doc) -> bytes:
+    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest)."""
+    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, doc.blocks)), digest_size=16).digest()
+
+
+class IndexMemo:
+    def __init__(self, folder: Path | None, version, damaged):
+        self.folder = folder
+        self.version = version                   # () -> the code's version (cache.code_version)
+        self.damaged = damaged                   # called when a file is damaged: the cache warns once
+
+    def postings(self, docs: list, text_of, z: int) -> tuple[Postings, int]:
+        """The postings of `docs` and their number of characters, patched from the last ones if it can."""
+        keys = np.frombuffer(b"".join(doc_key(doc) for doc in docs), dtype=np.uint8).reshape(-1, 16)
+        texts = self._load("texts.bin")
+        if texts is not None and len(texts["keys"]) == len(keys):
+            changed = np.flatnonzero((texts["keys"] != keys).any(axis=1))
+            if len(changed) <= PATCH_SHARE * len(keys):
+                found = self._patched(docs, keys, texts, changed, text_of, z)
+                if found is not None:
+                    return found
+        del texts
+        rows = [text_of(doc) for doc in docs]
+        gen = self._save_texts(keys, rows)
+        post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], z))
+        chars = sum(len(r[0]) for r in rows)
+        del rows
+        self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        return post, chars
+
+    def _patched(self, docs, keys, texts, changed, text_of, z) -> tuple[Postings, int] | None:
+        """The last postings with the `changed` items' entries replaced; None if there are none to patch."""
+        old = self._load("postings.bin", texts["gen"])
+        if old is None:
+            return None
+        old = Postings(*(old[name] for name in POSTINGS))
+        if not len(changed):
+            return old, int(texts["lengths"].sum())
+        starts = texts["ends"] - np.diff(texts["ends"], prepend=0)
+        before = [(bytes(texts["utf8"][starts[d]:texts["ends"][d]]).decode(), int(texts["tz"][d]), int(texts["lz"][d]))
+                  for d in changed]
+        after = [text_of(docs[d]) for d in changed]
+        chars = int(texts["lengths"].sum()) - sum(len(r[0]) for r in before) + sum(len(r[0]) for r in after)
+        post = patch(old, changed, _columns(before), _columns(after), z)
+        del old
+        if post is None:
+            return None
+        gen = self._save_texts(keys, after, texts, changed)
+        self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        return post, chars
+
+    # --- files --------------------------------------------------------------------------------------
+
+    def _save_texts(self, keys, rows, texts=None, changed=()) -> str:
+        """texts.bin for `rows` (every item's), or for `texts` with the `changed` items' rows replaced."""
+        encoded = [r[0].encode() for r in rows]
+        if texts is None:
+            utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+            sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+            lengths = np.array([len(r[0]) for r in rows], dtype=np.int64)
+            tz = np.array([r[1] for r in rows], dtype=np.int64)
+            lz = np.array([r[2] for r in rows], dtype=np.int64)
+        else:
+            ends, old = texts["ends"], texts["utf8"]
+            sizes = np.diff(ends, prepend=0)
+            pieces, at = [], 0
+            for d, e in zip(changed.tolist(), encoded):
+                pieces += [old[at:ends[d] - sizes[d]], np.frombuffer(e, dtype=np.uint8)]
+                at = ends[d]
+            utf8 = np.concatenate(pieces + [old[at:]])
+            sizes[changed] = [len(e) for e in encoded]
+            lengths, tz, lz = texts["lengths"].copy(), texts["tz"].copy(), texts["lz"].copy()
+            lengths[changed] = [len(r[0]) for r in rows]
+            tz[changed] = [r[1] for r in rows]
+            lz[changed] = [r[2] for r in rows]
+        gen = os.urandom(8).hex()
+        self._save("texts.bin", gen, {"keys": keys, "ends": np.cumsum(sizes), "lengths": lengths,
+                                      "tz": tz, "lz": lz, "utf8": utf8})
+        return gen
+
+    def _save(self, name: str, gen: str, arrays: dict) -> None:
+        if self.folder is None:
+            return
+        h = hashlib.blake2b(digest_size=16)
+        layout = []
+        for key, a in arrays.items():
+            a = np.ascontiguousarray(a)
+            arrays[key] = a
+            h.update(memoryview(a).cast("B"))
+            layout.append([key, a.dtype.str, list(a.shape)])
+        head = json.dumps({"code": self.version(), "gen": gen, "digest": h.hexdigest(), "arrays": layout})
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / name
+        tmp = target.with_name(f".{name}.{os.getpid()}")
+        with open(tmp, "wb") as out:              # array by array: never one bytes object of them all
+            out.write(head.encode() + b"\n")
+            for a in arrays.values():
+                out.write(memoryview(a).cast("B"))
+        os.replace(tmp, target)
+
+    def _load(self, name: str, gen: str | None = None) -> dict | None:
+        """The arrays of a file (and its "gen"), or None if it is missing, made by other code or for
+        another generation; a damaged one is also reported."""
+        if self.folder is None:
+            return None
+        try:
+            raw = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        try:
+            line, _, _ = raw.partition(b"\n")
+            head = json.loads(line)
+            if head["code"] != self.version() or (gen is not None and head["gen"] != gen):
+                return None
+            body = memoryview(raw)[len(line) + 1:]
+            if hashlib.blake2b(body, digest_size=16).hexdigest() != head["digest"]:
+                raise ValueError("digest")
+            out, at = {"gen": head["gen"]}, 0
+            for key, dtype, shape in head["arrays"]:
+                dtype = np.dtype(dtype)
+                count = int(np.prod(shape))
+                out[key] = np.frombuffer(body, dtype=dtype, count=count, offset=at).reshape(shape)
+                at += count * dtype.itemsize
+            if at != len(body):
+                raise ValueError("length")
+            return out
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            self.damaged()
+            return None
+
+
+def _columns(rows: list) -> tuple:
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]

@@ -1,0 +1,120 @@
+"""Postings patched after a few items changed are the postings computed afresh, byte for byte."""
+import random
+
+import numpy as np
+
+from archive.search.patch import patch, unvarints
+from archive.search.postings import postings, varints
+from archive.search.text import SEP
+
+Z = 16
+
+
+def zoned(rng, alphabet):
+    """A text as writer.py joins one: title zone, lead zone, body, with their lengths."""
+    title = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5)))
+    lead = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+    body = "".join(rng.choice(alphabet + SEP) for _ in range(rng.randint(0, 80)))
+    return title + SEP + lead + SEP + body, len(title), len(lead)
+
+
+def columns(rows):
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def same(a, b):
+    assert a.keys.tolist() == b.keys.tolist()
+    assert a.ndocs.tolist() == b.ndocs.tolist()
+    for n in range(len(a.keys)):
+        assert a.payload(n) == b.payload(n) and a.positions(n) == b.positions(n), n
+
+
+def test_varints_decode_to_what_was_encoded():
+    values = np.array([0, 1, 127, 128, 16383, 16384, 2 ** 40, 5], dtype=np.int64)
+    assert unvarints(varints(values)[0]).tolist() == values.tolist()
+    assert unvarints(np.empty(0, np.uint8)).tolist() == []
+
+
+def test_patched_postings_equal_fresh_ones(monkeypatch):
+    monkeypatch.setattr("archive.search.postings.PART_ENTRIES", 300)
+    rng = random.Random(3)
+    alphabet = "养老服务建设社区医疗ab𠀀"
+    rows = [zoned(rng, alphabet) for _ in range(200)]
+    old = postings(columns(rows)[0], zones=(*columns(rows)[1:], Z))
+    for round_ in range(6):
+        changed = sorted(rng.sample(range(len(rows)), rng.randint(1, 5)))
+        if round_ == 3:
+            changed = [0, len(rows) - 1]             # the first and last items
+        new_rows = list(rows)
+        for d in changed:
+            # new characters and keys appear, old ones vanish (an item emptied too)
+            new_rows[d] = zoned(rng, alphabet + "新字") if round_ != 4 else ("" + SEP + SEP, 0, 0)
+        got = patch(old, np.array(changed), columns([rows[d] for d in changed]),
+                    columns([new_rows[d] for d in changed]), Z)
+        want = postings(columns(new_rows)[0], zones=(*columns(new_rows)[1:], Z))
+        same(got, want)
+        rows, old = new_rows, got
+
+
+def test_a_patch_that_removes_a_character_from_every_item_drops_its_keys():
+    rows = [("甲乙" + SEP + SEP + "丙", 2, 0), ("甲" + SEP + SEP + "丁", 1, 0)]
+    old = postings(columns(rows)[0], zones=(*columns(rows)[1:], Z))
+    new_rows = [("乙" + SEP + SEP + "丙", 1, 0), ("" + SEP + SEP + "丁", 0, 0)]
+    got = patch(old, np.array([0, 1]), columns(rows), columns(new_rows), Z)
+    same(got, postings(columns(new_rows)[0], zones=(*columns(new_rows)[1:], Z)))
+    assert ord("甲") << 21 not in got.keys.tolist()
+
+
+def test_the_memo_patches_a_few_edits_and_computes_afresh_otherwise(tmp_path, monkeypatch):
+    import archive.search.cache as memo_module
+    from archive.search.cache import IndexMemo
+    from archive.search.writer import ZONE, Doc, doc_text
+
+    rng = random.Random(8)
+    words = ["养老服务", "社区医疗", "建设", "民政局", "改造老旧小区", "Ａｂｃ"]
+
+    def doc(n):
+        return Doc(list_index=0, url_suffix=f"{n:02d}/", title=rng.choice(words),
+                   lead_names=[rng.choice(words)], blocks=[" ".join(rng.choices(words, k=8)) for _ in range(3)])
+
+    calls = []
+
+    def counted(*args):
+        found = patch(*args)
+        calls.extend([1] if found is not None else [])
+        return found
+    monkeypatch.setattr(memo_module, "patch", counted)
+    warnings = []
+    memo = IndexMemo(tmp_path / "search", lambda: "v1", lambda: warnings.append(1))
+    docs = [doc(n) for n in range(120)]
+
+    def check(expect_patch: bool):
+        calls.clear()
+        got, chars = memo.postings(docs, doc_text, ZONE)
+        rows = [doc_text(d) for d in docs]
+        same(got, postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE)))
+        assert chars == sum(len(r[0]) for r in rows)
+        assert bool(calls) == expect_patch
+    check(False)                                     # nothing cached
+    check(False)                                     # nothing changed: the postings as they were
+    docs[5] = doc(5)
+    docs[77].blocks = docs[77].blocks + ["新的一段"]
+    check(True)
+    check(False)
+    docs[:60] = [doc(n) for n in range(60)]          # half the items: afresh
+    check(False)
+    docs.insert(3, doc(3))                           # one more item renumbers the rest: afresh
+    check(False)
+    docs[0] = doc(0)
+    check(True)
+    monkeypatch.setattr("archive.search.patch.MAX_TOUCHED", 3)
+    docs[2] = doc(2)
+    check(False)                                     # the edit touches too many keys: afresh
+    docs[4] = doc(4)
+    check(False)
+    monkeypatch.undo()
+    assert not warnings
+    memo = IndexMemo(tmp_path / "search", lambda: "v2", lambda: warnings.append(1))
+    docs[1] = doc(1)
+    check(False)                                     # made by other code: not used, not damaged
+    assert not warnings
