@@ -191,7 +191,7 @@ def _source(c: Checker, n: int, source) -> dict | None:
     allowed = ("path", "lines") if "path" in source else ("url", "title", "publisher")
     for key in source:
         if key not in allowed:
-            c.error(n, "source", f"出处中不能有“{key}”", f"保存在 sources/ 的文件写 path 和 lines；网页写 url、title、publisher")
+            c.error(n, "source", f"出处中不能有“{key}”", "保存在 sources/ 的文件写 path 和 lines；网页写 url、title、publisher")
     if "path" in source:
         return _kept_source(c, n, source.get("path"), source.get("lines"))
     url, title = source.get("url"), source.get("title")

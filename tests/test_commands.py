@@ -3,7 +3,6 @@ never a traceback. Run in-process through `archive.commands.main`, exactly as bu
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import subprocess
 import sys

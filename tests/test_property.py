@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import io
 import shutil
-import string
 import time
 from pathlib import Path
 
