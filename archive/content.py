@@ -47,7 +47,7 @@ class RawList:
 @dataclass
 class Cached:
     """A list folder whose files are, byte for byte, those an earlier build validated under the same rules:
-    nothing in it was parsed, and its list comes from the build cache (archive/cache.py)."""
+    nothing in it was parsed, and its list comes from the build cache (archive/cache/)."""
     id: str
     rel: str
     key: str
@@ -58,7 +58,7 @@ _MEMO = None     # the build cache's content part (cache.ContentMemo) while read
 
 
 def read_tree(content_dir: Path, root: Path, memo=None) -> tuple[list[RawList | Cached], list[Problem]]:
-    """`memo`: what earlier builds made of each folder (archive/cache.py): an unchanged folder comes back as
+    """`memo`: what earlier builds made of each folder (archive/cache/): an unchanged folder comes back as
     `Cached`, and a file not in it is parsed."""
     problems: list[Problem] = []
     base = _rel(content_dir, root)

@@ -5,7 +5,7 @@ to resolve by "last one wins"). Paths are claimed up front in the parent process
 in parallel never race for a path.
 
 Without a build cache the folder is new and the previous site is deleted after the swap. With one
-(`archive/cache.py`) the folder is the spare, the site before the current one, whose files the cache lists:
+(`archive/cache/`) the folder is the spare, the site before the current one, whose files the cache lists:
 a file whose bytes it already holds is not written again, a file the new site lacks is deleted, and the
 previous site becomes the next spare. Either way the output folder is swapped whole.
 """
@@ -57,7 +57,7 @@ def digest(data: bytes) -> str:
 
 class Writer:
     def __init__(self, out: Path, cache=None):
-        """`cache`: the build cache (archive/cache.py), or None to write a new folder."""
+        """`cache`: the build cache (archive/cache/), or None to write a new folder."""
         self.out = out.resolve()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.out.parent / f".{self.out.name}.lock")

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import archive.cache as archive_cache  # noqa: E402
+import archive.cache.content as content_cache  # noqa: E402
 import archive.search_index as search_index  # noqa: E402
 from archive.cache import BuildCache, digest  # noqa: E402
 from archive.commands.build import cache_folder, load_content  # noqa: E402
@@ -153,7 +154,8 @@ def main() -> int:
     # The cache is keyed by the code that wrote it; this script compares versions of the index stage over
     # one build's pages, so it takes the cache as that build left it, whatever the code is now.
     key = json.loads((cache_folder(site) / "build.key").read_bytes())
-    archive_cache.code_version = lambda: key["code"]
+    for module in (archive_cache, content_cache):
+        module.code_version = lambda: key["code"]
     stored = BuildCache.open(cache_folder(site))
     archive, _ = load_content(args.content.resolve(), None, stored.documents)
     memo = out.with_name(out.name + ".search-cache")

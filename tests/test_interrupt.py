@@ -54,7 +54,7 @@ def build(content: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 def leftovers(folder: Path, seconds: float = 60) -> list[str]:
-    """What is beside site/ besides its lock, the build cache and the spare it keeps (archive/cache.py),
+    """What is beside site/ besides its lock, the build cache and the spare it keeps (archive/cache/),
     once the previous site's background removal has had time."""
     deadline = time.monotonic() + seconds
     while True:

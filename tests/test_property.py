@@ -84,7 +84,7 @@ LISTS = st.one_of(st.just(LIST_YAML), st.builds(
 
 def tree_digest(root: Path, skip: Path | None = None) -> dict[str, str]:
     """Every file and folder under root, with a hash of each file's bytes; except `skip` and what the build
-    keeps beside it: its lock file, its cache (.cache/, archive/cache.py), the spare copy of the previous
+    keeps beside it: its lock file, its cache (.cache/, archive/cache/), the spare copy of the previous
     site it reuses (.<skip>.spare) and the previous site being deleted in the background (.<skip>.old-<pid>)."""
     wait_for_background_removal(root, skip)
     found = {}

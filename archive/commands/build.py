@@ -2,7 +2,7 @@
 
 The site is written into a folder next to the target and swapped in only when every stage has succeeded;
 content errors are printed and leave the last good site untouched. The build cache (`.cache/` beside the
-output, archive/cache.py) makes a rebuild parse only changed files and render only pages whose inputs
+output, archive/cache/) makes a rebuild parse only changed files and render only pages whose inputs
 changed; every stage still runs over the whole model, so the output is that of a clean build.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Page signatures: for the page kinds there are many of, a digest of everything a page's context reads,
-computed without computing the context. The build cache (archive/cache.py) keys such a page by its
+computed without computing the context. The build cache (archive/cache/) keys such a page by its
 signature, so a rebuild computes the context and renders the page only when the signature is new.
 
 A wrong signature leaves a stale page, so each context function in `contexts.py` (and `overdue.py`) has

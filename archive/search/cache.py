@@ -10,7 +10,7 @@ What an item's text is made from (its title, lead names and visible blocks) is d
 (`doc_key`); the postings are patched when there are as many items as before, at most PATCH_SHARE of
 them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item renumbers the ones
 after it: then they are computed afresh). The
-whole memo is also keyed by the code (cache.code_version), as the rest of the cache.
+whole memo is also keyed by the code (cache/stamp.py: code_version), as the rest of the cache.
 
 Two files, each written as soon as it is made and each with the code's version, the generation it
 belongs to (both files must name the same one) and a digest of its payload:
@@ -44,7 +44,7 @@ def doc_key(doc) -> bytes:
 class IndexMemo:
     def __init__(self, folder: Path | None, version, damaged):
         self.folder = folder
-        self.version = version                   # () -> the code's version (cache.code_version)
+        self.version = version                   # () -> the code's version (cache/stamp.py: code_version)
         self.damaged = damaged                   # called when a file is damaged: the cache warns once
 
     def postings(self, docs: list, text_of, z: int) -> tuple[Postings, int]:
