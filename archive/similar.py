@@ -19,9 +19,8 @@ position, so the result is exactly the one of comparing pairs one by one (tests/
 """
 from __future__ import annotations
 
-import hashlib
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
@@ -51,167 +50,45 @@ def bigrams(text: str) -> set[str]:
 
 
 def similar_items(texts: Iterable[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
-                  threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP,
-                  memo: "SimilarMemo | None" = None) -> list[tuple[Match, ...]]:
+                  threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP) -> list[tuple[Match, ...]]:
     """For item k (its text, its group = list id, its topic slugs), the matches in other groups sharing
     a topic with it, best first (equal scores: the earlier item first). Returned per item, in input order.
 
-    `texts` is read once, a batch at a time, so that it may make the texts as it goes. `memo` holds what
-    the last call computed (the build cache keeps it): only what this call's changes can alter is computed
-    again, with the same result, and `memo` then holds this call's state."""
-    memo = memo if memo is not None else SimilarMemo()
-    corpus = memo.corpus(texts, len(groups))
-    scored, again = {}, np.zeros(len(groups), bool)       # again: items whose best matches may have changed
-    for slug, members in _members(topics):
-        names = [groups[k] for k in members.tolist()]
-        key = _topic_key(threshold, cap, names, [corpus.digests[k] for k in members.tolist()])
-        found = memo.topics.get(slug)
-        if found is None or found[0] != key or corpus.touched[members].any():
-            scored[slug] = (key, *_score_topic(corpus, members, names, threshold, cap), members)
-        else:
-            scored[slug] = (*found[:4], members)
-        if found is None or scored[slug][1] is not found[1] or not np.array_equal(found[4], members):
-            again[members] = True           # scored again, or the same pairs now between other positions
-    for slug, found in memo.topics.items():
-        if slug not in scored or not np.array_equal(found[4], scored[slug][4]):
-            again[found[4][found[4] < len(groups)]] = True      # its old members lose its pairs
-    best = _Best(len(groups), limit, memo.best if memo.best is not None and memo.best[0].shape == (len(groups), limit)
-                 else None, again)
-    for _, later, earlier, score, members in scored.values():
-        later, earlier = members[later], members[earlier]
-        if best.fresh:
+    `texts` is read once, a batch at a time, so that it may make the texts as it goes."""
+    ids, starts = _useful_bigrams(texts, len(groups))
+    number: dict[str, int] = {}
+    group = np.array([number.setdefault(g, len(number)) for g in groups], dtype=np.int64)
+    best = _Best(len(groups), limit)
+    for members in _members(topics):
+        for later, earlier, score in _match_within(members, ids, starts, group, threshold, cap):
             best.add(later, earlier, score)
-        else:       # pairs between two items whose matches stand are in the table already
-            wanted = again[later] | again[earlier]
-            best.add(later[wanted], earlier[wanted], score[wanted])
-    memo.keep(corpus, scored, (best.other, best.score))     # only now: a call that fails leaves the memo as it was
     return best.matches()
 
 
-class SimilarMemo:
-    """What `similar_items` computed last time, for the next call to start from.
-
-    The result depends on the whole corpus: a bigram in more than COMMON of all items is left out
-    everywhere, so one edit can change which bigrams count for items it did not touch. Held are each
-    item's distinct bigrams (with its text's digest), every bigram's document frequency and the cut it
-    was compared with, and each topic's scored pairs, keyed by its members' groups and text digests in
-    order. A topic is scored again when that key changed or when a member has a bigram now on the other
-    side of the common cut: nothing else goes into its pairs."""
-
-    def __init__(self, state: dict | None = None):
-        state = state or {}
-        self.digests: list[bytes] = state.get("digests", [])          # each item's text, the last call's order
-        self.codes: np.ndarray = state.get("codes", np.zeros(0, np.int32))     # item k's: codes[starts[k]:starts[k+1]]
-        self.starts: np.ndarray = state.get("starts", np.zeros(1, np.int64))
-        self.vocab: np.ndarray = state.get("vocab", np.zeros(0, np.int32))     # every bigram, ascending
-        self.df: np.ndarray = state.get("df", np.zeros(0, np.int64))           # … and how many items have it
-        self.cut: float = state.get("cut", MIN_COMMON)
-        # slug → (key, later rows, earlier rows, scores, members: the rows' positions)
-        self.topics: dict[str, tuple] = state.get("topics", {})
-        self.best: tuple | None = state.get("best")      # the last result: `_Best`'s table (other, score)
-
-    def keep(self, corpus: "_Corpus", topics: dict[str, tuple], best: tuple) -> None:
-        self.digests, self.codes, self.starts = corpus.digests, corpus.codes, corpus.starts
-        self.vocab, self.df, self.cut, self.topics, self.best = corpus.vocab, corpus.df, corpus.cut, topics, best
-
-    def state(self) -> dict:
-        return {"digests": self.digests, "codes": self.codes, "starts": self.starts, "vocab": self.vocab,
-                "df": self.df, "cut": self.cut, "topics": self.topics, "best": self.best}
-
-    def corpus(self, texts: Iterable[str], count: int) -> "_Corpus":
-        """This call's items' bigrams, coded only for texts the last call did not have; the common cut."""
-        known = {d: k for k, d in enumerate(self.digests)}
-        digests, source, batches, batch, fresh = [], [], [], [], {}
-        for text in texts:
-            d = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-            digests.append(d)
-            if d in known:
-                source.append(known[d])
-                continue
-            if d not in fresh:           # coded once however many items have the text
-                fresh[d] = len(fresh)
-                batch.append(text)
-                if len(batch) == _BATCH:
-                    batches.append(_codes_of(batch))
-                    batch = []
-            source.append(len(self.digests) + fresh[d])
-        batches.append(_codes_of(batch))
-        # The old items' bigrams and the fresh texts' in one array, then each item's taken from it.
-        pool = np.concatenate([self.codes] + [c for c, _ in batches])
-        sizes = np.concatenate([np.diff(self.starts)] + [s for _, s in batches])
-        opens = np.concatenate(([0], np.cumsum(sizes)))
-        source = np.array(source, dtype=np.int64)
-        codes = pool[_ragged(opens[source], sizes[source])]
-        starts = np.concatenate(([0], np.cumsum(sizes[source]))).astype(np.int64)
-        vocab, df, old_df = self._frequencies(digests, codes, starts)
-        cut = max(MIN_COMMON, COMMON * count)
-        flipped = vocab[(old_df <= self.cut) != (df <= cut)]
-        touched = np.zeros(len(digests), bool)
-        if len(flipped) and len(codes):
-            touched[np.searchsorted(starts, np.flatnonzero(np.isin(codes, flipped)), side="right") - 1] = True
-        present = df > 0
-        vocab, df = vocab[present], df[present]
-        return _Corpus(digests, codes, starts, vocab, df, cut, df <= cut, touched)
-
-    def _frequencies(self, digests: list[bytes], codes: np.ndarray, starts: np.ndarray):
-        """(every bigram of now or before, ascending; how many items have it now; how many had it before):
-        the last call's counts, changed by the texts whose number of items changed."""
-        old, new = Counter(self.digests), Counter(digests)
-        where_old = {d: k for k, d in enumerate(self.digests)}
-        where_new = {d: k for k, d in enumerate(digests)}
-        parts, weights = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
-        for d in sorted(old.keys() | new.keys()):
-            change = new[d] - old[d]
-            if change:
-                array, at, k = (codes, starts, where_new[d]) if d in where_new else (self.codes, self.starts, where_old[d])
-                parts.append(array[at[k]:at[k + 1]])
-                weights.append(np.full(at[k + 1] - at[k], change, np.int64))
-        changed, sums, _ = _tally(np.concatenate(parts), np.concatenate(weights))
-        vocab = np.union1d(self.vocab, changed).astype(np.int32)
-        old_df = np.zeros(len(vocab), np.int64)
-        old_df[np.searchsorted(vocab, self.vocab)] = self.df
-        df = old_df.copy()
-        df[np.searchsorted(vocab, changed)] += sums
-        return vocab, df, old_df
-
-
-class _Corpus(NamedTuple):
-    digests: list[bytes]
-    codes: np.ndarray          # item k's distinct bigrams: codes[starts[k]:starts[k+1]]
-    starts: np.ndarray
-    vocab: np.ndarray          # every bigram, ascending …
-    df: np.ndarray             # … how many items have it,
-    cut: float
-    kept: np.ndarray           # … and whether it is not common: df <= cut
-    touched: np.ndarray        # per item: has a bigram on the other side of the common cut than last time
-
-
-def _topic_key(threshold: float, cap: int, groups: list[str], digests: list[bytes]) -> bytes:
-    h = hashlib.blake2b(repr((threshold, cap)).encode(), digest_size=16)
-    h.update(b"".join(digests))
-    h.update("\0".join(groups).encode("utf-8", "surrogatepass"))
-    return h.digest()
-
-
-def _score_topic(corpus: _Corpus, members: np.ndarray, groups: list[str], threshold: float, cap: int):
-    """A topic's pairs: (later rows, earlier rows, scores), rows being places in `members`."""
-    sizes = corpus.starts[members + 1] - corpus.starts[members]
-    at = np.searchsorted(corpus.vocab, corpus.codes[_ragged(corpus.starts[members], sizes)])
-    useful = corpus.kept[at]
-    ids = at[useful].astype(np.int32)
-    counts = np.bincount(np.repeat(np.arange(len(members)), sizes)[useful], minlength=len(members))
-    number: dict[str, int] = {}
-    group = np.array([number.setdefault(g, len(number)) for g in groups], dtype=np.int64)
-    rows = np.arange(len(members), dtype=np.int64)
-    found = list(_match_within(rows, ids, np.concatenate(([0], np.cumsum(counts))), group, threshold, cap))
-    later, earlier, score = (np.concatenate(parts) for parts in zip(*found))
-    return later.astype(np.int32), earlier.astype(np.int32), score
-
-
-def _codes_of(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each text's distinct bigram codes, ascending, all in one array; and how many each text has."""
-    place, per_text, vocab, _ = _code_batch(texts)
-    return vocab[place], per_text.astype(np.int64)
+def _useful_bigrams(texts: Iterable[str], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's bigrams that are not common, as ids 0… in one array: item k's are ids[starts[k]:starts[k+1]]."""
+    batches, batch = [], []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == _BATCH:
+            batches.append(_code_batch(batch))
+            batch = []
+    if batch or not batches:
+        batches.append(_code_batch(batch))
+    vocab, df, _ = _tally(np.concatenate([v for _, _, v, _ in batches]), np.concatenate([d for *_, d in batches]))
+    keep = df <= max(MIN_COMMON, COMMON * count)
+    dense = (np.cumsum(keep) - 1).astype(np.int32)
+    ids, sizes = np.empty(int(df[keep].sum()), np.int32), []
+    done = 0
+    while batches:
+        place, per_text, batch_vocab, _ = batches.pop(0)
+        at = np.searchsorted(vocab, batch_vocab)[place]
+        kept = keep[at]
+        found = dense[at[kept]]
+        ids[done:done + len(found)] = found
+        done += len(found)
+        sizes.append(np.bincount(np.repeat(np.arange(len(per_text)), per_text)[kept], minlength=len(per_text)))
+    return ids, np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
 
 
 def _code_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -239,13 +116,13 @@ def _tally(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return vocab, np.add.reduceat(counts[order], first) if len(first) else counts[:0], place
 
 
-def _members(topics: Sequence[Sequence[str]]) -> list[tuple[str, np.ndarray]]:
-    """Each topic's slug and items, ascending, topics in slug order."""
+def _members(topics: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """Each topic's items, ascending, topics in slug order."""
     members: dict[str, list[int]] = defaultdict(list)
     for k, slugs in enumerate(topics):
         for slug in dict.fromkeys(slugs):
             members[slug].append(k)
-    return [(slug, np.array(members[slug], dtype=np.int64)) for slug in sorted(members)]
+    return [np.array(members[slug], dtype=np.int64) for slug in sorted(members)]
 
 
 def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, group: np.ndarray,
@@ -328,13 +205,10 @@ class _Best:
     two topics keeps its higher score. An entry pushed out has `limit` better ones that only get better,
     so it is never among the best `limit` in the end."""
 
-    def __init__(self, count: int, limit: int, table: tuple | None = None, again: np.ndarray | None = None):
-        """`table`: a last result to start from, all but the rows `again`, which start empty."""
-        self.count, self.limit, self.fresh = count, limit, table is None
-        self.other = np.full((count, limit), -1, dtype=np.int64) if table is None else table[0].copy()
-        self.score = np.zeros((count, limit)) if table is None else table[1].copy()
-        if table is not None:
-            self.other[again], self.score[again] = -1, 0.0
+    def __init__(self, count: int, limit: int):
+        self.count, self.limit = count, limit
+        self.other = np.full((count, limit), -1, dtype=np.int64)
+        self.score = np.zeros((count, limit))
 
     def add(self, later: np.ndarray, earlier: np.ndarray, score: np.ndarray) -> None:
         """Pairs scored in one topic, each pair once: recorded for both items."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import pickle
 import re
 import unicodedata
 from collections import Counter
@@ -13,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 
 from archive import similar
-from archive.similar import CAP, COMMON, LIMIT, MIN_COMMON, THRESHOLD, Match, bigrams, similar_items
+from archive.similar import COMMON, LIMIT, MIN_COMMON, THRESHOLD, Match, bigrams, similar_items
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -192,83 +191,3 @@ def test_best_first_orders_the_same_when_the_keys_do_not_fit_one_integer():
     for count in (50, 1 << 40):        # one integer sort; then the lexsort it falls back to
         order = similar._best_first(item, score, other, count)
         assert [(item[n], score[n], other[n]) for n in order] == [(item[n], score[n], other[n]) for n in expected]
-
-
-ROW = st.tuples(st.text("甲乙丙丁戊己1，", max_size=8), st.sampled_from("abc"),
-                st.lists(st.sampled_from("xyz"), max_size=2))
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(ROW, max_size=30),
-       st.lists(st.tuples(st.sampled_from(["text", "group", "topics", "insert", "delete", "move", "nothing"]),
-                          st.integers(0, 40), ROW), min_size=1, max_size=4),
-       st.sampled_from([0.1, 0.35, 0.6]), st.integers(1, 3), st.sampled_from([2, 4, 10_000]))
-def test_a_memo_carried_across_edits_gives_what_a_fresh_computation_gives(rows, edits, threshold, limit, cap):
-    """The build cache's memo, pickled between builds as the cache keeps it, after edits of every kind:
-    texts (bigrams crossing the common cut of max(5, 5 %) with it), lists, topics, items added, removed
-    and moved: each result is the reference's."""
-    memo = similar.SimilarMemo()
-    for kind, at, row in [("nothing", 0, None)] + edits:
-        rows = list(rows)
-        k = at % len(rows) if rows else 0
-        if kind == "insert" or (kind != "nothing" and not rows):
-            rows.insert(k, row)
-        elif kind == "delete":
-            del rows[k]
-        elif kind == "move":          # as many items, some at other positions
-            rows.insert((k + 7) % len(rows), rows.pop(k))
-        elif kind != "nothing":
-            part = ["text", "group", "topics"].index(kind)
-            rows[k] = tuple(row[n] if n == part else rows[k][n] for n in range(3))
-        texts, groups, topics = zip(*rows) if rows else ((), (), ())
-        found = similar_items(texts, groups, topics, threshold=threshold, limit=limit, cap=cap, memo=memo)
-        assert found == reference(texts, groups, topics, threshold, limit, cap)
-        memo = similar.SimilarMemo(pickle.loads(pickle.dumps(memo.state())))
-
-
-def test_a_memo_scores_again_only_the_topics_an_edit_can_change(monkeypatch):
-    # Enough unrelated items that no bigram below is common (in more than 5 % of the items).
-    filler = [chr(0x4E00 + 2 * n) + chr(0x4E01 + 2 * n) for n in range(200)]
-    texts = ["提升养老服务能力", "提升养老服务水平", "建设社区学校", "建设社区学校操场"] + filler
-    groups = [str(n) for n in range(len(texts))]
-    topics = [["x"], ["x"], ["y"], ["y"]] + [["z"]] * len(filler)
-    memo = similar.SimilarMemo()
-    first = similar_items(texts, groups, topics, memo=memo)
-    scored = []
-    real = similar._score_topic
-    monkeypatch.setattr(similar, "_score_topic", lambda corpus, members, *rest: scored.append(len(members))
-                        or real(corpus, members, *rest))
-    assert similar_items(texts, groups, topics, memo=memo) == first and scored == []
-    texts[3] = "修缮道路桥梁"
-    again = similar_items(texts, groups, topics, memo=memo)
-    assert scored == [2] and again == similar_items(texts, groups, topics)
-    assert again[0] == first[0] and first[2] and again[2] == ()
-
-
-def test_a_memo_scores_again_a_topic_whose_bigram_became_common_elsewhere():
-    """Topic x's items do not change; 甲乙 enters four items of topic z and so 6 of 7 items: it is
-    common now (more than max(5, 5 %)), no longer counts in x, and x's scores change."""
-    texts = ["甲乙丙丁", "甲乙丙", "丙丁"] + ["庚辛"] * 4
-    groups, topics = ["a", "b", "c", "d", "e", "f", "g"], [["x"]] * 3 + [["z"]] * 4
-    memo = similar.SimilarMemo()
-    before = similar_items(texts, groups, topics, threshold=0.1, memo=memo)
-    assert before[0] == (Match(1, 0.8165), Match(2, 0.5774))
-    for filler in ("甲乙", "庚辛"):
-        texts[3:] = [filler] * 4
-        found = similar_items(texts, groups, topics, threshold=0.1, memo=memo)
-        assert found == reference(texts, groups, topics, 0.1, LIMIT, CAP)
-    assert found == before
-
-
-def test_a_memo_follows_items_that_moved():
-    """An item moves from the front to the end: topic x's pairs are the same, now between other positions,
-    which no topic's members held before."""
-    filler = [chr(0x4E00 + 2 * n) + chr(0x4E01 + 2 * n) for n in range(10)]
-    texts = filler[:3] + ["提升养老服务能力"] + filler[3:9] + ["提升养老服务水平"] + filler[9:]
-    groups = [str(n) for n in range(len(texts))]
-    topics = [["x"] if "养老" in t else [] for t in texts]     # the rest in no topic: no topic marks them
-    memo = similar.SimilarMemo()
-    similar_items(texts, groups, topics, memo=memo)
-    moved = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]
-    found = similar_items([texts[k] for k in moved], [groups[k] for k in moved], [topics[k] for k in moved], memo=memo)
-    assert found[2] == (Match(9, 1.0),) and found[9] == (Match(2, 1.0),)

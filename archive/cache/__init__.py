@@ -11,9 +11,6 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
   new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
   data (an object the encoder does not know) has no key, and its page is rendered on every build;
 * the visible text blocks of every item page, keyed by the page's digest (the search stage's input);
-* what the last build computed of similar items (`similar.SimilarMemo`: each text's bigrams by its digest,
-  the bigrams' frequencies, each topic's scored pairs by its members' texts and lists), so that a rebuild
-  scores again only the topics an edit can change;
 * the search index's postings and the normalised text of every item they were made from (search/cache.py:
   keyed per item by what its text is made from), so a few edited items patch the postings.
 
@@ -40,7 +37,6 @@ import sys
 from pathlib import Path
 
 from ..search.cache import IndexMemo
-from ..similar import SimilarMemo
 from .content import ContentMemo, rules_stamp
 from .pages import ItemDigests, PageKeys
 from .stamp import FORMAT, code_version, digest, replace_file
@@ -62,8 +58,6 @@ class BuildCache:
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged)
         self.blocks: dict[str, list[str]] = data.get("blocks", {})
         self.blocks_used: dict[str, list[str]] = {}
-        # what the last build computed of similar items (archive/similar.py): the next starts from it
-        self.similar = SimilarMemo(data.get("similar"))
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
         # the index stage's postings and item texts: files of their own under search/, keyed inside
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
@@ -120,7 +114,7 @@ class BuildCache:
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
-            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used, "similar": self.similar.state(),
+            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used,
                          "item digests": self.item_digests.used}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)

@@ -20,7 +20,6 @@ from urllib.parse import unquote, urlsplit
 
 from ..admin import site_admin_files
 from ..pages import Page, load_topics, plan
-from ..similar import SimilarMemo
 from ..problems import report, summary
 from ..progress import as_of_argument
 from ..render import environment, fingerprint
@@ -81,7 +80,6 @@ class Site:
         self.lock = threading.Lock()
         self.state: State | None = None
         self.rules, _ = load_rules(self.root, as_of)      # the first build reported their problems
-        self.similar = SimilarMemo()      # re-planning after an edit computes only the similar items it changes
 
     def load(self, archive, version: int, renderer_changed: bool = True) -> None:
         if renderer_changed or self.state is None:
@@ -92,8 +90,7 @@ class Site:
             env, asset_bytes = self.state.env, self.state.assets
         templates = set(env.list_templates(extensions=["html"]))
         state = State(version, archive, {}, env, asset_bytes)
-        pages = plan(archive, load_topics(topics_file(self.root)), self.root, templates, lambda: self.downloads(state),
-                     self.similar)
+        pages = plan(archive, load_topics(topics_file(self.root)), self.root, templates, lambda: self.downloads(state))
         state.pages = {p.url: p for p in pages}
         self.state = state
 

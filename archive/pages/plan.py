@@ -9,7 +9,6 @@ from typing import Callable
 
 from archive.datapackage import Download
 from archive.model import Archive
-from archive.similar import SimilarMemo
 
 from .contexts import (department, department_index, home, item_list, item_page, jurisdiction, not_found, search,
                        source, topic, topic_index, year, year_index)
@@ -36,17 +35,17 @@ class Page:
 
 
 def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
-         downloads: Callable[[], dict[str, Download]], similar: SimilarMemo | None = None,
+         downloads: Callable[[], dict[str, Download]],
          digests=None) -> list[Page]:
     """Every page of the site, in a stable order: first the pages across jurisdictions, then each
     jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
     workers take contiguous shares that touch mostly different items. `templates` names the templates
     that exist, so the search page is planned only once its template has been written. `downloads()` tells
-    the data page what the open-data stage wrote; `similar` is what the last build knew of similar items.
+    the data page what the open-data stage wrote.
     `digests` (the build cache's `ItemDigests`, for a build whose pages are keyed by their signatures): the
     item digests are made here, before the render workers fork, from it where a list has not changed."""
     site = Site(archive, topics, root)
-    site.similar = similar_by_item(site, similar)    # here, in the parent: render workers inherit it when they fork
+    site.similar = similar_by_item(site)    # here, in the parent: render workers inherit it when they fork
     if digests is not None:
         prime(site, digests)
     pages = [Page("/", "home.html", partial(home, site)),

@@ -3,19 +3,18 @@ build's parent process, before the render workers fork and inherit the result.""
 from __future__ import annotations
 
 from archive.model import Item
-from archive.similar import SimilarMemo, similar_items
+from archive.similar import similar_items
 
 from .site import Site
 from .views import item_label, list_label
 
 
-def similar_by_item(site: Site, memo: SimilarMemo | None = None) -> dict[str, tuple[Item, ...]]:
-    """Item id → its similar items, best first; items without any are left out (most of them). `memo`:
-    what the last build computed (the build cache's), so that only what changed is computed again."""
+def similar_by_item(site: Site) -> dict[str, tuple[Item, ...]]:
+    """Item id → its similar items, best first; items without any are left out (most of them)."""
     items = site.items
     ids = [i.id for i in items]          # a property that formats a string: made once, not twice
     matches = similar_items(_Texts(items), [i.list.id for i in items],
-                            [[t.slug for t in site.item_topics[k]] for k in ids], memo=memo)
+                            [[t.slug for t in site.item_topics[k]] for k in ids])
     return {k: tuple([items[index] for index, _ in found]) for k, found in zip(ids, matches) if found}
 
 
