@@ -118,3 +118,18 @@ def test_the_memo_patches_a_few_edits_and_computes_afresh_otherwise(tmp_path, mo
     docs[1] = doc(1)
     check(False)                                     # made by other code: not used, not damaged
     assert not warnings
+
+
+def test_an_items_key_depends_on_its_text_not_on_which_objects_hold_it():
+    """Blocks parsed from a page and the same blocks read back from the cache are equal strings held by
+    different objects, shared or not: marshal's default format writes back-references by identity."""
+    from archive.search.cache import doc_key
+    from archive.search.writer import Doc
+
+    word = "".join(["序号"])
+    shared = Doc(list_index=0, url_suffix="01/", title=word, lead_names=[word, word], blocks=[word, word])
+    apart = Doc(list_index=0, url_suffix="01/", title="序号", lead_names=["序" + "号", "序号"[:]],
+                blocks=["".join("序号"), str("序号")])
+    assert doc_key(shared) == doc_key(apart)
+    assert doc_key(shared) != doc_key(Doc(list_index=0, url_suffix="01/", title=word, lead_names=[word, word],
+                                          blocks=[word, word + "。"]))

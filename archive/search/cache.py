@@ -37,8 +37,11 @@ POSTINGS = ("keys", "ndocs", "starts", "lengths", "data", "pos_starts", "pos_len
 
 
 def doc_key(doc) -> bytes:
-    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest)."""
-    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, doc.blocks)), digest_size=16).digest()
+    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest). Format 0:
+    from 3 on, marshal writes an object seen twice as a back-reference, so equal texts held by shared or
+    separate objects (parsed afresh, or read back from the cache) would digest differently, and every
+    rebuild would find thousands of items "changed" and compute the postings afresh."""
+    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, doc.blocks), 0), digest_size=16).digest()
 
 
 class IndexMemo:
