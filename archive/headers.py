@@ -7,8 +7,10 @@ writes gets the strict policy by name, and /admin/ gets its own; a folder the bu
 is covered by the next build, with no file to keep in step by hand. The headers that are the same
 everywhere (nosniff, Referrer-Policy, …) and the cache rules stay in netlify.toml.
 
-An address outside every top-level folder the site has (a mistyped /foo/) serves the static 404 page
-without a CSP header: no rule can name every path except one.
+An address outside every top-level folder the site has (a mistyped /foo/) gets no CSP header: no rule can
+name every path except one. It serves 404.html, which carries the strict policy in a <meta> element
+(META_POLICY: a <meta> policy cannot say frame-ancestors, which X-Frame-Options: DENY in netlify.toml
+covers on every path).
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ ADMIN = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 
          "manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 ADMIN_FOLDER = "admin"
+
+META_POLICY = "; ".join(d for d in STRICT.split("; ") if not d.startswith("frame-ancestors"))
 
 
 def headers_for(site: Path) -> bytes:

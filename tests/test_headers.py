@@ -5,6 +5,7 @@ and the _headers file the build writes, so a CSP that blocks one of our own scri
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 import urllib.request
@@ -80,12 +81,17 @@ def test_every_path_gets_exactly_one_policy_and_the_other_headers(built_site):
         assert (headers.get("X-Robots-Tag") == "noindex, nofollow") == path.startswith("/admin"), path
 
 
-def test_an_address_outside_every_folder_has_no_policy_but_the_static_404(built_site):
-    """The one gap (archive/headers.py): no rule can name every path but /admin/. Such an address serves
-    404.html, which is ours and static."""
+def test_an_address_outside_every_folder_gets_the_policy_from_the_404_page(built_site):
+    """No rule can name every path but /admin/ (archive/headers.py), so such an address has no CSP header;
+    the 404.html it serves carries the strict policy itself, before anything it loads."""
     rules = site_rules(built_site)
     assert "Content-Security-Policy" not in headers_for(rules, "/no-such-folder/")
     assert headers_for(rules, "/no-such-folder/")["X-Frame-Options"] == "DENY"
+    head = (built_site / "404.html").read_text(encoding="utf-8").split("<link", 1)[0]
+    found = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)
+    assert found, "404.html has no policy before its first stylesheet"
+    meta = csp_directives(html.unescape(found.group(1)))
+    assert meta == {k: v for k, v in csp_directives(STRICT).items() if k != "frame-ancestors"}
 
 
 def test_no_two_rules_set_one_header_on_one_path(built_site):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from archive.csvdata import list_csv
 from archive.feeds import feed_links
+from archive.headers import META_POLICY
 from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .compare import Row, comparison
@@ -321,7 +322,8 @@ def source(site: Site, path: str) -> dict:
 
 
 def not_found(site: Site) -> dict:
-    return {"title": "找不到这个页面", "description": "这个地址没有页面。可以从首页或搜索查找清单和项目。"}
+    return {"title": "找不到这个页面", "description": "这个地址没有页面。可以从首页或搜索查找清单和项目。",
+            "policy": META_POLICY}
 
 
 def search(site: Site) -> dict:
