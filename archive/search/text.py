@@ -255,3 +255,14 @@ def norm_blocks(blocks: list[str]) -> list[str]:
     and then splitting gives the same result, because the separator is inert under NFKC."""
     joined = norm("\x00".join(blocks).replace("\x00", "\u241e"))
     return [b for b in joined.split("\u241e") if b]
+
+
+class PageTexts(dict):
+    """Item pages' visible text blocks by site path, read by the render workers from the HTML they have
+    just rendered (`read`), so that the index stage reads no page back from the disk."""
+
+    MARK = b"data-pagefind-body"     # only pages with it have blocks (page_blocks): others are not parsed
+
+    @staticmethod
+    def read(data: bytes) -> list[str] | None:
+        return page_blocks(data.decode()) if PageTexts.MARK in data.lower() else None
