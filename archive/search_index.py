@@ -170,10 +170,9 @@ def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=
     found: list = [None] * len(paths)
     digests = [None] * len(paths)
     todo = []
-    texts = texts if texts is not None else {}
     for n, path in enumerate(paths):
         known = writer.files.get(path) if writer is not None and cache is not None else None
-        found[n] = texts.pop(path, None)
+        found[n] = texts.blocks(path) if texts is not None else None
         if known is not None:
             digests[n] = known[0]
             if found[n] is None:

@@ -186,3 +186,19 @@ def test_the_build_indexes_what_the_render_workers_read_without_reading_pages_ba
     assert files == sorted(p.relative_to(again / "search" / "i") for p in (again / "search" / "i").rglob("*") if p.is_file())
     for name in files:
         assert (index / name).read_bytes() == (again / "search" / "i" / name).read_bytes(), name
+
+
+def test_page_texts_give_back_the_blocks_the_page_has():
+    from archive.search.text import PageTexts
+    texts = PageTexts()
+    pages = {"a": '<main><div data-pagefind-body><p>甲 乙</p><p>丙</p></div></main>',
+             "empty": '<div data-pagefind-body><p hidden>藏</p></div>',
+             "none": "<main><p>正文外</p></main>"}
+    for path, html in pages.items():
+        found = PageTexts.read(html.encode())
+        if found is not None:
+            texts[path] = found
+    assert "none" not in texts
+    for path, html in pages.items():
+        assert texts.blocks(path) == page_blocks(html)
+    assert texts == {}
