@@ -1,10 +1,11 @@
 """Index stage: exact Chinese full-text search over the written item pages.
 
-    build_index(archive, site_dir, writer, cache) -> stats   called by the build after every page is written
+    build_index(archive, site_dir, writer, cache, texts) -> stats   called by the build after every page is written
     python -m archive.search_index SITE_DIR        index any folder of pages with data-pagefind-body
 
-What an item page shows inside `data-pagefind-body` is what is searchable (read back from the
-written HTML, so the index cannot disagree with the page). The index is a character-bigram
+What an item page shows inside `data-pagefind-body` is what is searchable (read from the rendered
+HTML, so the index cannot disagree with the page: by the render workers as they write each page, or
+back from the disk for a page they did not render). The index is a character-bigram
 index with positions (archive/search/writer.py), read by static/search/engine.js; see
 docs/search.md for why this and not Pagefind's word index.
 """
@@ -56,24 +57,25 @@ def _suffixes(name: str) -> list[str]:
     return out
 
 
-def build_index(archive, site_dir: Path, writer=None, cache=None) -> dict:
+def build_index(archive, site_dir: Path, writer=None, cache=None, texts=None) -> dict:
     """Index every item of `archive` from its page under `site_dir`; returns stats. With the build's
     `writer`, the index is written through it (and only files that changed reach the disk); with its
     `cache`, an item page whose digest an earlier build saw is not parsed again, and the postings are
-    patched where only a few items changed."""
+    patched where only a few items changed. `texts` (search.text.PageTexts): the blocks of the pages
+    this build rendered, read by the render workers; it is emptied."""
     # The model is millions of objects: every collection of the oldest generation walks them all, and the
     # stage's own objects (a Doc per item, its blocks) set collections off (~2 s of a rebuild's stage at
     # 100,000 items). The stage makes no cycles worth collecting.
     with _collector_paused():
-        return _build_index(archive, Path(site_dir), writer, cache)
+        return _build_index(archive, Path(site_dir), writer, cache, texts)
 
 
-def _build_index(archive, site_dir: Path, writer, cache) -> dict:
+def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
     pages = iter(read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
-                            writer, cache))
+                            writer, cache, texts))
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
     facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
@@ -161,18 +163,22 @@ def _indexes(seen: dict, pairs: list) -> list[int]:
     return list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0] for value, label in pairs))
 
 
-def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None) -> list:
-    """Visible text blocks of each page (None: no page, or not an item page). A page whose digest the
-    build cache knows is not read; the others are parsed on both cores (parsing HTML back is most of the
-    index stage)."""
+def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> list:
+    """Visible text blocks of each page (None: no page, or not an item page). A page the render workers
+    read (`texts`, emptied as it is used) or whose digest the build cache knows is not read; the others
+    are parsed on both cores (parsing HTML back was most of the index stage)."""
     found: list = [None] * len(paths)
     digests = [None] * len(paths)
     todo = []
     for n, path in enumerate(paths):
         known = writer.files.get(path) if writer is not None and cache is not None else None
+        found[n] = texts.blocks(path) if texts is not None else None
         if known is not None:
             digests[n] = known[0]
-            found[n] = cache.block_text(known[0])
+            if found[n] is None:
+                found[n] = cache.block_text(known[0])
+            else:
+                cache.remember_blocks(known[0], found[n])
         if found[n] is None:
             todo.append(n)
     files = [site_dir / paths[n] for n in todo]

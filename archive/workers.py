@@ -15,7 +15,7 @@ from .writer import Writer, output_path
 
 BATCH = 200          # pages per unit of work handed to a render worker
 
-_JOB: tuple = ()     # (pages, env, writer, keys): set before forking so workers inherit them instead of pickling
+_JOB: tuple = ()     # (pages, env, writer, keys, texts): set before forking so workers inherit them instead of pickling
 
 
 def render(env, page: Page, context: dict | None = None) -> bytes:
@@ -25,33 +25,40 @@ def render(env, page: Page, context: dict | None = None) -> bytes:
 
 def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
     """Write a batch of pages; returns how many, how many were rendered, their bytes, and what the writer
-    learnt about each (the parent's writer needs it when a child did the writing)."""
-    pages, env, writer, keys = _JOB
+    learnt about each (the parent's writer needs it when a child did the writing), with the visible text
+    of each rendered page `texts` reads (None for the others)."""
+    pages, env, writer, keys, texts = _JOB
     written, rendered, learnt = 0, 0, []
     for page in pages[bounds[0]:bounds[1]]:
         path = output_path(page.url)
         key, context = keys.of(page) if keys else (None, None)
         size = writer.reuse(path, key) if key else None
+        text = None
         if size is None:
-            size = writer.put(path, render(env, page, context), key)
+            html = render(env, page, context)
+            size = writer.put(path, html, key)
             rendered += 1
+            # read while the HTML is in memory: the index stage then reads no page back from the disk
+            text = texts.read(html) if texts is not None else None
         written += size
-        learnt.append((path, writer.files[path], key))
+        learnt.append((path, writer.files[path], key, text))
     return bounds[1] - bounds[0], rendered, written, learnt
 
 
-def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, keys=None) -> tuple[int, int]:
+def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, keys=None,
+                texts=None) -> tuple[int, int]:
     """Render and write every page; with `jobs` > 1, this process and jobs − 1 forked children share the
     batches. This process renders too: every process holding the model is one more (partial) copy of it,
     as a child's refcount updates copy the memory pages it touches. `step(n)` hears of every n pages done;
     `keys` (a `cache.PageKeys`) lets the writer reuse a page whose inputs have not changed. Returns the bytes
-    of all pages and how many were rendered."""
+    of all pages and how many were rendered. `texts` (a `search.text.PageTexts`): each rendered page's
+    visible text, by path, for the index stage."""
     global _JOB
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)             # compile once, before forking, so workers share the compiled code
-    _JOB = (pages, env, writer, keys)
+    _JOB = (pages, env, writer, keys, texts)
     batches = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
-    steps = _Steps(step, writer)
+    steps = _Steps(step, writer, texts)
     jobs = max(1, min(jobs, len(batches)))
     children = []
     try:
@@ -121,15 +128,17 @@ def _die_with_parent() -> None:
 class _Steps:
     """Hears of each finished batch: advances the progress and records what a child wrote."""
 
-    def __init__(self, step, writer: Writer):
-        self.step, self.writer, self.rendered = step, writer, 0
+    def __init__(self, step, writer: Writer, texts=None):
+        self.step, self.writer, self.texts, self.rendered = step, writer, texts, 0
 
     def advance(self, count: int, rendered: int, learnt: list) -> None:
         self.rendered += rendered
-        for path, found, key in learnt:
+        for path, found, key, text in learnt:
             self.writer.files[path] = found
             if key is not None:
                 self.writer.keys[path] = key
+            if text is not None:
+                self.texts[path] = text
         if self.step:
             self.step(count)
 

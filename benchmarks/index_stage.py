@@ -1,13 +1,14 @@
 """The search-index stage alone, over a site a full build already wrote: its time, CPU and memory.
 
-    python benchmarks/index_stage.py CONTENT SITE OUT [--warm] [--edit N] [--where] [--profile N] [--compare REF]
+    python benchmarks/index_stage.py CONTENT SITE OUT [--warm] [--texts] [--edit N] [--where] [--profile N] [--compare REF]
 
 CONTENT: the corpus's content folder; SITE: a site `build.py --content CONTENT --out SITE` wrote (its
 `.cache/` beside it); OUT: where this run writes the index files (never into SITE). Without `--warm` the
 stage runs as in a clean build (every item page's HTML is read, every index file written); with it, as
 in a rebuild where nothing changed (page digests from the cache's listing of SITE, page text and the
 postings from the cache, and, as the build's Writer does, only index files whose digest differs from
-SITE's are written); `--edit N` reads N item pages, spread over the corpus, as if each had a sentence
+SITE's are written); `--texts` gives the stage every item page's text as the render workers of a build
+do (search.text.PageTexts, read before the stage is timed), so that no page is read back; `--edit N` reads N item pages, spread over the corpus, as if each had a sentence
 more (with `--warm`: a rebuild after N edits). The postings the stage keeps for the next build go to
 OUT.search-cache (a clean run starts from none; a warm one from a copy of SITE's).
 The cache is taken as that build left it, whatever the code is now, and never saved.
@@ -43,6 +44,7 @@ import archive.cache.content as content_cache  # noqa: E402
 import archive.search_index as search_index  # noqa: E402
 from archive.cache import BuildCache, digest  # noqa: E402
 from archive.commands.build import cache_folder, load_content  # noqa: E402
+from archive.search.text import PageTexts  # noqa: E402
 from archive.search_index import INDEX_DIR, build_index  # noqa: E402
 
 
@@ -147,6 +149,8 @@ def main() -> int:
     ap.add_argument("--edit", type=int, default=0, metavar="N",
                     help="as if N items spread over the corpus had a sentence more (with --warm: a rebuild after N edits)")
     ap.add_argument("--compare", type=Path, help="an index folder to compare OUT with, file by file")
+    ap.add_argument("--texts", action="store_true",
+                    help="item pages' text read before the stage, as a build's render workers read it")
     args = ap.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
     if out == site or site in out.parents:
@@ -175,6 +179,14 @@ def main() -> int:
     if args.edit:
         edit_pages(args.edit)
     del stored.documents
+    texts = None
+    if args.texts:
+        texts = PageTexts()
+        for item in archive.items:
+            path = item.url.lstrip("/") + "index.html"
+            found = PageTexts.read((site / path).read_bytes())
+            if found is not None:
+                texts[path] = found
     out.mkdir(parents=True)
     Path("/proc/self/clear_refs").write_text("5")            # VmHWM := current resident size
     before = rss_mb("VmRSS")
@@ -185,7 +197,7 @@ def main() -> int:
     if prof:
         prof.enable()
     writer = FolderWriter(out, files, site if args.warm else None)
-    stats = build_index(archive, site, writer, cache)
+    stats = build_index(archive, site, writer, cache, texts)
     if prof:
         prof.disable()
     wall, used = time.perf_counter() - t0, cpu() - cpu0

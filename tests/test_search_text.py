@@ -160,3 +160,45 @@ def test_zone_bits_say_whether_a_bigram_is_in_the_title_or_the_lead_names():
         (0, [z, 2 * z + 3]), (1, [2 * z + 2]), (2, [0, 2 * z])]
     assert [v & 3 for v in values_of(got.payload(by_key["民政"]))] == [2, 0, 1]
     assert [v & 3 for v in values_of(got.payload(by_key["养老"]))] == [1]
+
+
+def test_the_build_indexes_what_the_render_workers_read_without_reading_pages_back(tmp_path, monkeypatch):
+    """The blocks the render workers read as they write each page (PageTexts) give the index that reading
+    every page back from the disk gives, and a build reads no item page back."""
+    import shutil
+
+    import archive.search_index as search_index
+    from archive.validate import build_archive
+    from conftest import AS_OF, ROOT, build_real_site
+
+    read_back = []
+    parse = search_index._page_blocks
+    monkeypatch.setattr(search_index, "_page_blocks", lambda page: read_back.append(page) or parse(page))
+    site = build_real_site(tmp_path / "site")
+    assert read_back == []
+    archive, _ = build_archive(ROOT, ROOT / "content", as_of=AS_OF)
+    again = tmp_path / "again"
+    shutil.copytree(site, again)
+    search_index.build_index(archive, again)             # no writer, no cache, no texts: every page read back
+    assert len(read_back) == len(archive.items) > 100
+    index = site / "search" / "i"
+    files = sorted(p.relative_to(index) for p in index.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again / "search" / "i") for p in (again / "search" / "i").rglob("*") if p.is_file())
+    for name in files:
+        assert (index / name).read_bytes() == (again / "search" / "i" / name).read_bytes(), name
+
+
+def test_page_texts_give_back_the_blocks_the_page_has():
+    from archive.search.text import PageTexts
+    texts = PageTexts()
+    pages = {"a": '<main><div data-pagefind-body><p>甲 乙</p><p>丙</p></div></main>',
+             "empty": '<div data-pagefind-body><p hidden>藏</p></div>',
+             "none": "<main><p>正文外</p></main>"}
+    for path, html in pages.items():
+        found = PageTexts.read(html.encode())
+        if found is not None:
+            texts[path] = found
+    assert "none" not in texts
+    for path, html in pages.items():
+        assert texts.blocks(path) == page_blocks(html)
+    assert texts == {}

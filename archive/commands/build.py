@@ -120,9 +120,13 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
                          lambda: downloads, cache.item_digests if cache else None)
         for page in pages:
             writer.claim(output_path(page.url))
+        texts = None
+        if index:
+            from ..search.text import PageTexts   # the index stage's input, read as each page is rendered
+            texts = PageTexts()
         with log.stage("生成页面", total=len(pages)) as step:
             keys = PageKeys(env, assets, config) if cache else None
-            written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys)
+            written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys, texts)
         stats.bytes += written
         stats.pages = len(pages)
         with log.stage("静态文件、网站地图、订阅"):
@@ -137,7 +141,7 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
             from ..search_index import build_index   # imported here: --no-index builds never load it
             with log.stage("搜索索引", total=len(archive.items), unit="项"):
                 index_started = time.perf_counter()
-                stats.index = build_index(archive, writer.tmp, writer, cache)
+                stats.index = build_index(archive, writer.tmp, writer, cache, texts)
                 stats.indexed = True
                 stats.index_seconds = time.perf_counter() - index_started
         # last: it names what is there (what this build wrote, not what a spare still holds from before)

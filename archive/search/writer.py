@@ -62,6 +62,7 @@ SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
 SPLIT_BYTES = 1024             # a key whose item list and positions pass this has files of its own: a search
                                # then fetches its item list alone, and its positions only to confirm
 NAMES_PER_SHARD = 400
+GROUP_BYTES = 8 << 20          # shards' bodies gathered at a time (_write_shards)
 COLUMN_CHUNK = 4096            # items per d/<k>.json: the page loads the chunks its shown results fall in
 ZONE = 1024                    # positions: title zone from 0, lead names from ZONE, visible text from 2·ZONE
 
@@ -249,15 +250,10 @@ def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
     order = np.lexsort((post.keys, shard))           # by shard, then key
     shard, cp1, cp2 = shard[order], cp1[order].astype(np.int64), cp2[order].astype(np.int64)
     ndocs, ilen, plen, inline = post.ndocs[order], post.lengths[order], post.pos_lengths[order], inline[order]
-    # bodies: each inline key's item list, then its positions (both arrays gathered as one source)
-    starts = np.empty(2 * len(order), dtype=np.int64)
-    starts[0::2] = post.starts[order]
-    starts[1::2] = post.pos_starts[order] + len(post.data)
-    lengths = np.empty(2 * len(order), dtype=np.int64)
-    lengths[0::2] = np.where(inline, ilen, 0)
-    lengths[1::2] = np.where(inline, plen, 0)
-    body = gather(np.concatenate((post.data, post.pos_data)), starts, lengths)
-    key_bytes = lengths[0::2] + lengths[1::2]
+    # bodies: each inline key's item list, then its positions
+    item_starts, pos_starts = post.starts[order], post.pos_starts[order]
+    body_ilen, body_plen = np.where(inline, ilen, 0), np.where(inline, plen, 0)
+    key_bytes = body_ilen + body_plen
     counts = np.bincount(shard, minlength=n_shards)
     # header values: each shard's count, then five per key; a shard's count goes before its first key
     values = np.empty(n_shards + 5 * len(order), dtype=np.int64)
@@ -270,13 +266,36 @@ def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
     head, head_at = varints(values)
     head_ends = np.append(head_at[count_slot[1:]], len(head))
     cum = np.concatenate(([0], np.cumsum(key_bytes)))
+    shard_ends = cum[first_key + counts]
     sizes = []
-    for k in range(n_shards):
-        data = (head[head_at[count_slot[k]]:head_ends[k]].tobytes()
-                + body[cum[first_key[k]]:cum[first_key[k] + counts[k]]].tobytes())
-        put(f"s/{k}.bin", data)
-        sizes.append(len(data))
+    k = 0
+    while k < n_shards:
+        # Shards k … e − 1, about GROUP_BYTES of bodies: gathering every shard's at once held a second copy
+        # of all the postings (the stage's peak at 100,000 items).
+        e = max(k + 1, int(np.searchsorted(shard_ends, cum[first_key[k]] + GROUP_BYTES, side="right")))
+        a, b = first_key[k], first_key[e - 1] + counts[e - 1]
+        body = _bodies(post, item_starts[a:b], body_ilen[a:b], pos_starts[a:b], body_plen[a:b])
+        for j in range(k, e):
+            data = (head[head_at[count_slot[j]]:head_ends[j]].tobytes()
+                    + body[cum[first_key[j]] - cum[a]:cum[first_key[j] + counts[j]] - cum[a]].tobytes())
+            put(f"s/{j}.bin", data)
+            sizes.append(len(data))
+        k = e
     return sizes
+
+
+def _bodies(post, item_starts, item_lengths, pos_starts, pos_lengths) -> np.ndarray:
+    """Each key's item list (`item_lengths` bytes from `item_starts` in post.data), then its positions
+    (from post.pos_data), key after key."""
+    items = gather(post.data, item_starts, item_lengths)
+    positions = gather(post.pos_data, pos_starts, pos_lengths)
+    starts = np.empty(2 * len(item_starts), dtype=np.int64)
+    starts[0::2] = np.cumsum(item_lengths) - item_lengths
+    starts[1::2] = np.cumsum(pos_lengths) - pos_lengths + len(items)
+    lengths = np.empty(2 * len(item_starts), dtype=np.int64)
+    lengths[0::2] = item_lengths
+    lengths[1::2] = pos_lengths
+    return gather(np.concatenate((items, positions)), starts, lengths)
 
 
 def _write_split_keys(put, post, split: np.ndarray) -> int:
