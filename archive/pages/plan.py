@@ -36,16 +36,17 @@ class Page:
 
 def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
          downloads: Callable[[], dict[str, Download]],
-         digests=None) -> list[Page]:
+         digests=None, similar=None) -> list[Page]:
     """Every page of the site, in a stable order: first the pages across jurisdictions, then each
     jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
     workers take contiguous shares that touch mostly different items. `templates` names the templates
     that exist, so the search page is planned only once its template has been written. `downloads()` tells
     the data page what the open-data stage wrote.
     `digests` (the build cache's `ItemDigests`, for a build whose pages are keyed by their signatures): the
-    item digests are made here, before the render workers fork, from it where a list has not changed."""
+    item digests are made here, before the render workers fork, from it where a list has not changed.
+    `similar` (the build cache's `SimilarMemo`): similar items are updated from the last build's."""
     site = Site(archive, topics, root)
-    site.similar = similar_by_item(site)    # here, in the parent: render workers inherit it when they fork
+    site.similar = similar_by_item(site, similar)    # here, in the parent: render workers inherit it when they fork
     if digests is not None:
         prime(site, digests)
     pages = [Page("/", "home.html", partial(home, site)),

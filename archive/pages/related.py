@@ -9,12 +9,13 @@ from .site import Site
 from .views import item_label, list_label
 
 
-def similar_by_item(site: Site) -> dict[str, tuple[Item, ...]]:
-    """Item id → its similar items, best first; items without any are left out (most of them)."""
+def similar_by_item(site: Site, memo=None) -> dict[str, tuple[Item, ...]]:
+    """Item id → its similar items, best first; items without any are left out (most of them). `memo`:
+    the build cache's (archive/similar_memo.py)."""
     items = site.items
     ids = [i.id for i in items]          # a property that formats a string: made once, not twice
     matches = similar_items(_Texts(items), [i.list.id for i in items],
-                            [[t.slug for t in site.item_topics[k]] for k in ids])
+                            [[t.slug for t in site.item_topics[k]] for k in ids], memo=memo)
     return {k: tuple([items[index] for index, _ in found]) for k, found in zip(ids, matches) if found}
 
 
