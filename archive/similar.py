@@ -74,11 +74,9 @@ def best_table(texts: Iterable[str], groups: Sequence[str], topics: Sequence[Seq
     slugs, members = topic_members(topics)
     if sink is not None:
         sink.topics(slugs, members)
-    for t, items in enumerate(members):
+    for items in members:
         for later, earlier, score in _match_within(items, ids, starts, group, threshold, cap):
             best.add(later, earlier, score)
-            if sink is not None:
-                sink.pairs(t, later, earlier, score)
     if sink is not None:
         sink.done(best)
     return best

@@ -13,19 +13,20 @@ to disk as they are made (numpy, no Python objects), and read back only by the n
                 files' sizes and digests
     places.bin  every item's bigrams as places in the table, int32, one item after the other; a rebuild
                 appends the edited items' and points their offsets there
-    pairs.bin   every pair that reached the threshold in a topic: (later item, earlier item, topic, score)
 
-What an edit can change, and what is then done (anything else: the whole computation, which also writes
-the memo afresh):
+The pairs themselves are not kept (at 100,000 items they are millions): a row that needs them is scored
+again. What an edit can change, and what is then done (anything else: the whole computation, which also
+writes the memo afresh):
 * the items whose key changed (text, list or topics), at most SHARE of them, none added or removed (that
   renumbers the items after it and may move the common cut);
 * the corpus-wide counts of their old and new bigrams: a bigram crossing the common cut changes every
   item that has it, in every topic: computed whole;
 * in a topic one of them is or was in: its kept bigrams (a bigram is kept in a topic when 2 to CAP of
   its items have it); a bigram crossing either bound changes |A| of every member having it. Those
-  members and the edited ones are scored again against every member; their old pairs in the topic go;
-* the best-LIMIT table: the rows of every item in a pair that went or came take all their pairs (of
-  every topic) again, so that an item whose match went gets its next best.
+  members and the edited ones are scored again against every member: pairs only they are in change;
+* the best-LIMIT table: those items' rows, and the rows holding one of them (its match may have gone: the
+  row needs its next best), are scored again in every topic they are in; every other row is offered the
+  pairs just scored, which are all of its pairs that can have changed.
 The result is the full computation's (tests/test_similar.py: random edit sequences against the all-pairs
 reference; tests/test_cache.py: incremental builds byte-identical to clean ones).
 """
@@ -44,7 +45,6 @@ from . import similar
 from .similar import _Best, _code_batch, _distinct, _postings, _ragged, common_cut, group_numbers, topic_members
 
 SHARE = 0.02            # beyond this share of items edited, the whole computation is about as quick
-PAIR = np.dtype([("later", "<i4"), ("earlier", "<i4"), ("topic", "<i4"), ("score", "<f8")])
 _CHUNK = 1 << 24        # bytes hashed at a time when checking a file
 
 
@@ -106,8 +106,6 @@ class SimilarMemo:
                 return None
             state["head"] = head
             state["hash"] = _check(self.folder / "places.bin", *head["places"])
-            _check(self.folder / "pairs.bin", *head["pairs"])
-            state["pairs"] = np.fromfile(self.folder / "pairs.bin", dtype=PAIR)
             return state
         except (ValueError, KeyError, TypeError, OSError, EOFError):
             self.damaged()
@@ -152,7 +150,7 @@ class _Sink:
         (memo.folder / "state.npz").unlink(missing_ok=True)
         self.keys: list[bytes] = []
         self.lengths: list[np.ndarray] = []
-        self.files = {name: _HashedFile(memo.folder / name) for name in ("places.bin", "pairs.bin")}
+        self.files = {"places.bin": _HashedFile(memo.folder / "places.bin")}
 
     def text(self, text: str) -> None:
         k = len(self.keys)
@@ -167,9 +165,6 @@ class _Sink:
 
     def topics(self, slugs: list[str], members: list[np.ndarray]) -> None:
         self.slugs, self.members = slugs, members
-
-    def pairs(self, topic: int, later: np.ndarray, earlier: np.ndarray, score: np.ndarray) -> None:
-        self.files["pairs.bin"].write(_pairs(later, earlier, topic, score))
 
     def done(self, best: _Best) -> None:
         length = np.concatenate(self.lengths).astype(np.int64) if self.lengths else np.zeros(0, np.int64)
@@ -204,12 +199,6 @@ class _HashedFile:
         if self.tmp != self.path:
             os.replace(self.tmp, self.path)
         return [self.path.stat().st_size, self.h.hexdigest()]
-
-
-def _pairs(later, earlier, topic: int, score) -> np.ndarray:
-    found = np.empty(len(score), PAIR)
-    found["later"], found["earlier"], found["topic"], found["score"] = later, earlier, topic, score
-    return found
 
 
 class _Update:
@@ -270,41 +259,40 @@ class _Update:
         return found.astype(np.int64), per_text.astype(np.int64)
 
     def _pairs_again(self, best: _Best) -> None:
-        """In each topic an edited item is or was in, its pairs and those of the members whose kept bigrams
-        changed are scored again; then the rows of every item in a pair that went or came."""
-        pairs = self.state["pairs"]
-        gone = np.zeros(len(pairs), bool)
-        came = [np.zeros(0, PAIR)]
+        """The rows an edit can change, scored again where they need it, offered the new pairs elsewhere."""
         counts = self.state["member_counts"]
         was = np.split(self.state["members"], np.cumsum(counts)[:-1]) if len(counts) else []
+        moved = self.is_changed.copy()             # items with pairs that may have changed
+        postings = {}
         for t, (before, now) in enumerate(zip(was, self.members)):
             left, joined = before[self.is_changed[before]], now[self.is_changed[now]]
-            if not len(left) and not len(joined):
-                continue
-            again, found = self._topic(t, now, left, joined)
-            items = np.union1d(left, again)
-            gone |= (pairs["topic"] == t) & (np.isin(pairs["later"], items) | np.isin(pairs["earlier"], items))
-            came.append(found)
-        came = np.concatenate(came)
-        rows = np.unique(np.concatenate((pairs["later"][gone], pairs["earlier"][gone], came["later"], came["earlier"])))
-        pairs = self.state["pairs"] = np.concatenate((pairs[~gone], came))
-        best.clear(rows)
-        mine = np.isin(pairs["later"], rows) | np.isin(pairs["earlier"], rows)
-        best.add(pairs["later"][mine].astype(np.int64), pairs["earlier"][mine].astype(np.int64), pairs["score"][mine])
+            if len(left) or len(joined):
+                postings[t] = self._ids(now, *self.state_places())
+                moved[self._flipped(now, left, joined, *postings[t])] = True
+        whole = moved.copy()                       # rows scored again in every topic
+        held = best.other >= 0
+        whole[(held & moved[np.where(held, best.other, 0)]).any(axis=1)] = True
+        found = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))]
+        for t, now in enumerate(self.members):
+            rows = np.flatnonzero(whole[now])
+            if len(rows):
+                ids, starts = postings.get(t) or self._ids(now, *self.state_places())
+                found.append(self._score_rows(now, ids, starts, rows))
+        later, earlier, score = (np.concatenate(part) for part in zip(*found))
+        best.clear(np.flatnonzero(whole))
+        best.add(later, earlier, score)
 
-    def _topic(self, t: int, now: np.ndarray, left: np.ndarray, joined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The members of topic t to score again (the edited ones and those having a bigram whose kept
-        status changed), and their pairs."""
-        ids, starts = self._ids(now, *self.state_places())
+    def _flipped(self, now: np.ndarray, left: np.ndarray, joined: np.ndarray, ids: np.ndarray,
+                 starts: np.ndarray) -> np.ndarray:
+        """The members of a topic whose kept bigrams (or pairs) an edit changed: those that joined, and those
+        having a bigram whose kept status changed (the edited items' old and new bigrams moved its count)."""
         df = np.bincount(ids, minlength=len(self.keep))
         df_before = df - np.bincount(self._ids(joined, *self.state_places())[0], minlength=len(df))
         df_before += np.bincount(self._ids(left, *self.was)[0], minlength=len(df))
         kept = lambda d: (d > 1) & (d <= self.cap)          # noqa: E731 (as similar._postings keeps them)
         flipped = kept(df) != kept(df_before)
-        m = len(now)
-        row = np.repeat(np.arange(m), np.diff(starts))
-        rows = np.union1d(row[flipped[ids]], np.searchsorted(now, joined))
-        return now[rows], self._score_rows(t, now, ids, starts, rows)
+        row = np.repeat(np.arange(len(now)), np.diff(starts))
+        return now[np.union1d(row[flipped[ids]], np.searchsorted(now, joined))]
 
     def state_places(self) -> tuple[np.ndarray, np.ndarray]:
         return self.state["offset"], self.state["length"]
@@ -316,8 +304,10 @@ class _Update:
         counts = np.bincount(np.repeat(np.arange(len(items)), length[items])[kept], minlength=len(items))
         return found[kept].astype(np.int64), np.concatenate(([0], np.cumsum(counts)))
 
-    def _score_rows(self, t: int, now: np.ndarray, ids: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The pairs of topic t (members `now`) that one of `rows` is in, as similar._match_within scores them."""
+    def _score_rows(self, now: np.ndarray, ids: np.ndarray, starts: np.ndarray,
+                    rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs of a topic (members `now`) that one of `rows` is in, scored as similar._match_within
+        scores them: (later item, earlier item, score)."""
         m = len(now)
         row, size, posted, opens, _, held = _postings(np.arange(m), ids, starts, self.cap)
         opening = np.concatenate(([0], np.cumsum(size)))
@@ -338,14 +328,12 @@ class _Update:
         need = self.threshold * self.threshold * size
         score = shared / np.sqrt((size[later] * size[earlier]).astype(np.float64))
         ok = (shared >= need[later]) & (score >= self.threshold) & (self.group[now[later]] != self.group[now[earlier]])
-        return _pairs(now[later[ok]], now[earlier[ok]], t, score[ok])
+        return now[later[ok]], now[earlier[ok]], score[ok]
 
     def save(self, keys: bytes, best: _Best) -> None:
         state = self.state
-        pairs = _HashedFile(self.memo.folder / "pairs.bin")
-        pairs.write(state["pairs"])
         head = {"params": state["head"]["params"], "count": self.count, "slugs": self.slugs,
-                "places": state["head"]["places"], "pairs": pairs.close()}
+                "places": state["head"]["places"]}
         arrays = {"keys": np.frombuffer(keys, np.uint8), "vocab": state["vocab"], "df": state["df"],
                   "offset": state["offset"], "length": state["length"],
                   "members": np.concatenate(self.members) if self.members else np.zeros(0, np.int64),

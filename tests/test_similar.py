@@ -217,7 +217,7 @@ def memo_in(folder, share=1.0):
 warned: list = []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(EDIT_ROW, max_size=30),
        st.lists(st.tuples(st.sampled_from(["text", "group", "topics", "insert", "delete", "move", "nothing"]),
                           st.integers(0, 40), EDIT_ROW), min_size=1, max_size=4),
@@ -291,8 +291,8 @@ def test_a_damaged_or_foreign_memo_is_computed_whole(tmp_path):
     texts, groups, topics = ["提升养老服务能力", "提升养老服务水平"], ["a", "b"], [["t"]] * 2
     with memo_in(tmp_path) as (memo, whole):
         first = similar_items(texts, groups, topics, memo=memo)
-        assert first[0] and {p.name for p in tmp_path.iterdir()} == {"state.npz", "places.bin", "pairs.bin"}
-        (tmp_path / "pairs.bin").write_bytes(b"\0" * (tmp_path / "pairs.bin").stat().st_size)
+        assert first[0] and {p.name for p in tmp_path.iterdir()} == {"state.npz", "places.bin"}
+        (tmp_path / "places.bin").write_bytes(b"\1" * (tmp_path / "places.bin").stat().st_size)
         texts[1] = "提升养老服务水准"
         assert similar_items(texts, groups, topics, memo=memo) == reference(texts, groups, topics, THRESHOLD, LIMIT, CAP)
         assert warned == [None] and whole == [1, 1]
