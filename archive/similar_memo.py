@@ -7,7 +7,7 @@ edit can change.
 
 A clean build pays nothing but writing: the arrays are those the full computation makes anyway, streamed
 to disk as they are made (numpy, no Python objects), and read back only by the next build:
-    state.npz   per item a key (its text, list and topics), each item's places in the bigram table and
+    state.bin   per item a key (its text, list and topics), each item's places in the bigram table and
                 how many it has; the bigram table (codes, how many items have each); each topic's items;
                 the best-matches table; and a head: the code, the parameters, the item count, the other
                 files' sizes and digests
@@ -33,7 +33,6 @@ reference; tests/test_cache.py: incremental builds byte-identical to clean ones)
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from pathlib import Path
@@ -44,6 +43,7 @@ import numpy as np
 from . import similar
 from .similar import _Best, _code_batch, _distinct, _postings, _ragged, common_cut, group_numbers, topic_members
 
+STATE = "state.bin"
 SHARE = 0.02            # beyond this share of items edited, the whole computation is about as quick
 _CHUNK = 1 << 24        # bytes hashed at a time when checking a file
 
@@ -73,11 +73,10 @@ class SimilarMemo:
         state = self._load(_params(threshold, limit, cap), len(groups))
         if state is None:
             return None
-        old, keys, changed, held = state["keys"].tobytes(), [], [], []
+        old, keys, changed, held = state["keys"].tobytes(), bytearray(16 * len(groups)), [], []
         most = int(SHARE * len(groups))
         for k, text in enumerate(texts):
-            key = item_key(text, groups[k], topics[k])
-            keys.append(key)
+            key = keys[16 * k:16 * k + 16] = item_key(text, groups[k], topics[k])
             if key != old[16 * k:16 * k + 16]:
                 if len(changed) == most:
                     return None
@@ -90,21 +89,32 @@ class SimilarMemo:
         update = _Update(self, state, groups, topics, threshold, cap)
         if not update.apply(np.array(changed, dtype=np.int64), held, best):
             return None
-        update.save(b"".join(keys), best)
+        update.save(bytes(keys), best)
         return best
 
     # --- files ---------------------------------------------------------------------------------------
 
     def _load(self, params: list, count: int) -> dict | None:
-        if self.folder is None or not (self.folder / "state.npz").exists():
+        path = self.folder / STATE if self.folder is not None else None
+        if path is None or not path.exists():
             return None
         try:
-            with np.load(io.BytesIO((self.folder / "state.npz").read_bytes()), allow_pickle=False) as npz:
-                state = {name: npz[name] for name in npz.files}
-            head = json.loads(state["head"].tobytes())
+            raw = path.read_bytes()
+            line, _, _ = raw.partition(b"\n")
+            head = json.loads(line)
             if head["code"] != self.version() or head["params"] != params or head["count"] != count:
                 return None
-            state["head"] = head
+            body = memoryview(raw)[len(line) + 1:]
+            if hashlib.blake2b(body, digest_size=16).hexdigest() != head["digest"]:
+                raise ValueError("digest")
+            state, at = {"head": head}, 0
+            for name, dtype, shape in head["arrays"]:
+                dtype = np.dtype(dtype)
+                size = int(np.prod(shape)) * dtype.itemsize
+                state[name] = np.frombuffer(body[at:at + size], dtype=dtype).reshape(shape).copy()
+                at += size
+            if at != len(body):
+                raise ValueError("length")
             state["hash"] = _check(self.folder / "places.bin", *head["places"])
             return state
         except (ValueError, KeyError, TypeError, OSError, EOFError):
@@ -118,11 +128,27 @@ class SimilarMemo:
         return np.memmap(path, dtype=np.int32, mode="r")
 
     def write_state(self, head: dict, arrays: dict) -> None:
-        head = dict(head, code=self.version())
-        tmp = self.folder / f".state.{os.getpid()}.npz"
+        """A line of JSON (the head, the arrays' layout and digest), then the arrays' bytes one after the
+        other: written array by array, never copied into one bytes object (np.savez copies in 16 MB
+        chunks, which raised a clean build's peak)."""
+        h = hashlib.blake2b(digest_size=16)
+        layout = []
+        for name, a in arrays.items():
+            a = arrays[name] = np.ascontiguousarray(a)
+            h.update(_raw(a))
+            layout.append([name, a.dtype.str, list(a.shape)])
+        head = dict(head, code=self.version(), digest=h.hexdigest(), arrays=layout)
+        tmp = self.folder / f".{STATE}.{os.getpid()}"
         with open(tmp, "wb") as out:
-            np.savez(out, head=np.frombuffer(json.dumps(head).encode(), np.uint8), **arrays)
-        os.replace(tmp, self.folder / "state.npz")
+            out.write(json.dumps(head).encode() + b"\n")
+            for a in arrays.values():
+                out.write(_raw(a))
+        os.replace(tmp, self.folder / STATE)
+
+
+def _raw(a: np.ndarray):
+    """The bytes of a contiguous array, not copied."""
+    return memoryview(a).cast("B") if a.size else b""
 
 
 def _params(threshold: float, limit: int, cap: int) -> list:
@@ -147,14 +173,16 @@ class _Sink:
     def __init__(self, memo: SimilarMemo, groups, topics, params: list):
         self.memo, self.groups, self.topic_lists, self.params = memo, groups, topics, params
         memo.folder.mkdir(parents=True, exist_ok=True)
-        (memo.folder / "state.npz").unlink(missing_ok=True)
-        self.keys: list[bytes] = []
+        (memo.folder / STATE).unlink(missing_ok=True)
+        self.keys = bytearray(16 * len(groups))      # (not a list of bytes objects: 3 times the memory)
+        self.count = 0
         self.lengths: list[np.ndarray] = []
         self.files = {"places.bin": _HashedFile(memo.folder / "places.bin")}
 
     def text(self, text: str) -> None:
-        k = len(self.keys)
-        self.keys.append(item_key(text, self.groups[k], self.topic_lists[k]))
+        k = self.count
+        self.keys[16 * k:16 * k + 16] = item_key(text, self.groups[k], self.topic_lists[k])
+        self.count += 1
 
     def vocab(self, vocab: np.ndarray, df: np.ndarray) -> None:
         self.table = vocab, df
@@ -170,10 +198,10 @@ class _Sink:
         length = np.concatenate(self.lengths).astype(np.int64) if self.lengths else np.zeros(0, np.int64)
         offset = np.cumsum(length) - length
         vocab, df = self.table
-        head = {"params": self.params, "count": len(self.keys), "slugs": self.slugs}
+        head = {"params": self.params, "count": self.count, "slugs": self.slugs}
         for name, f in self.files.items():
             head[name.split(".")[0]] = f.close()
-        arrays = {"keys": np.frombuffer(b"".join(self.keys), np.uint8), "vocab": vocab.astype(np.int32),
+        arrays = {"keys": np.frombuffer(self.keys, np.uint8), "vocab": vocab.astype(np.int32),
                   "df": df.astype(np.int64), "offset": offset, "length": length,
                   "members": np.concatenate(self.members) if self.members else np.zeros(0, np.int64),
                   "member_counts": np.array([len(m) for m in self.members], np.int64),
@@ -190,7 +218,7 @@ class _HashedFile:
         self.out = open(self.tmp, "ab" if append else "wb")
 
     def write(self, array: np.ndarray) -> None:
-        data = array.tobytes()
+        data = _raw(np.ascontiguousarray(array))
         self.h.update(data)
         self.out.write(data)
 
@@ -215,7 +243,7 @@ class _Update:
         state = self.state
         if self.slugs != state["head"]["slugs"]:
             return False
-        (self.memo.folder / "state.npz").unlink()      # valid again once saved
+        (self.memo.folder / STATE).unlink()      # valid again once saved
         offset, length = state["offset"], state["length"]
         stored = self.memo.places()
         if len(stored) > 2 * int(length.sum()) + 1024:      # mostly replaced places: write them afresh

@@ -291,7 +291,7 @@ def test_a_damaged_or_foreign_memo_is_computed_whole(tmp_path):
     texts, groups, topics = ["提升养老服务能力", "提升养老服务水平"], ["a", "b"], [["t"]] * 2
     with memo_in(tmp_path) as (memo, whole):
         first = similar_items(texts, groups, topics, memo=memo)
-        assert first[0] and {p.name for p in tmp_path.iterdir()} == {"state.npz", "places.bin"}
+        assert first[0] and {p.name for p in tmp_path.iterdir()} == {"state.bin", "places.bin"}
         (tmp_path / "places.bin").write_bytes(b"\1" * (tmp_path / "places.bin").stat().st_size)
         texts[1] = "提升养老服务水准"
         assert similar_items(texts, groups, topics, memo=memo) == reference(texts, groups, topics, THRESHOLD, LIMIT, CAP)
