@@ -28,6 +28,7 @@ import importlib.util, pickle, resource, sys, time
 root, module, corpus, label, out = sys.argv[1:]
 sys.path.insert(0, root)
 from pathlib import Path
+import archive.similar_memo     # (the build cache's; bound to today's archive.similar before it is replaced)
 if module:      # the stage as it was at another commit, in place of archive.similar
     spec = importlib.util.spec_from_file_location("archive.similar", module)
     sys.modules["archive.similar"] = importlib.util.module_from_spec(spec)
