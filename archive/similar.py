@@ -50,25 +50,50 @@ def bigrams(text: str) -> set[str]:
 
 
 def similar_items(texts: Iterable[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
-                  threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP) -> list[tuple[Match, ...]]:
+                  threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP, memo=None) -> list[tuple[Match, ...]]:
     """For item k (its text, its group = list id, its topic slugs), the matches in other groups sharing
     a topic with it, best first (equal scores: the earlier item first). Returned per item, in input order.
 
-    `texts` is read once, a batch at a time, so that it may make the texts as it goes."""
-    ids, starts = _useful_bigrams(texts, len(groups))
-    number: dict[str, int] = {}
-    group = np.array([number.setdefault(g, len(number)) for g in groups], dtype=np.int64)
+    `texts` is read once, a batch at a time, so that it may make the texts as it goes. `memo` (a
+    `similar_memo.SimilarMemo`): what the last computation left, updated where an edit can change the
+    result; `texts` must then be readable twice (it is, when the memo cannot be used)."""
+    return best_table(texts, groups, topics, threshold, limit, cap, memo).matches()
+
+
+def best_table(texts: Iterable[str], groups: Sequence[str], topics: Sequence[Sequence[str]],
+               threshold: float = THRESHOLD, limit: int = LIMIT, cap: int = CAP, memo=None) -> "_Best":
+    """`similar_items` as its table: row k holds item k's matches, -1 where there are fewer than `limit`."""
+    if memo is not None:
+        found = memo.update(texts, groups, topics, threshold, limit, cap)
+        if found is not None:
+            return found
+    sink = memo.sink(groups, topics, threshold, limit, cap) if memo is not None else None
+    ids, starts = _useful_bigrams(texts, len(groups), sink)
+    group = group_numbers(groups)
     best = _Best(len(groups), limit)
-    for members in _members(topics):
-        for later, earlier, score in _match_within(members, ids, starts, group, threshold, cap):
+    slugs, members = topic_members(topics)
+    if sink is not None:
+        sink.topics(slugs, members)
+    for items in members:
+        for later, earlier, score in _match_within(items, ids, starts, group, threshold, cap):
             best.add(later, earlier, score)
-    return best.matches()
+    if sink is not None:
+        sink.done(best)
+    return best
 
 
-def _useful_bigrams(texts: Iterable[str], count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each item's bigrams that are not common, as ids 0… in one array: item k's are ids[starts[k]:starts[k+1]]."""
+def group_numbers(groups: Sequence[str]) -> np.ndarray:
+    number: dict[str, int] = {}
+    return np.array([number.setdefault(g, len(number)) for g in groups], dtype=np.int64)
+
+
+def _useful_bigrams(texts: Iterable[str], count: int, sink=None) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's bigrams that are not common, as ids 0… in one array: item k's are ids[starts[k]:starts[k+1]].
+    `sink` (a memo's) is shown each text, the corpus's bigrams and each item's places among them."""
     batches, batch = [], []
     for text in texts:
+        if sink is not None:
+            sink.text(text)
         batch.append(text)
         if len(batch) == _BATCH:
             batches.append(_code_batch(batch))
@@ -76,19 +101,28 @@ def _useful_bigrams(texts: Iterable[str], count: int) -> tuple[np.ndarray, np.nd
     if batch or not batches:
         batches.append(_code_batch(batch))
     vocab, df, _ = _tally(np.concatenate([v for _, _, v, _ in batches]), np.concatenate([d for *_, d in batches]))
-    keep = df <= max(MIN_COMMON, COMMON * count)
+    keep = df <= common_cut(count)
+    if sink is not None:
+        sink.vocab(vocab, df)
     dense = (np.cumsum(keep) - 1).astype(np.int32)
     ids, sizes = np.empty(int(df[keep].sum()), np.int32), []
     done = 0
     while batches:
         place, per_text, batch_vocab, _ = batches.pop(0)
         at = np.searchsorted(vocab, batch_vocab)[place]
+        if sink is not None:
+            sink.places(at, per_text)
         kept = keep[at]
         found = dense[at[kept]]
         ids[done:done + len(found)] = found
         done += len(found)
         sizes.append(np.bincount(np.repeat(np.arange(len(per_text)), per_text)[kept], minlength=len(per_text)))
     return ids, np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
+
+
+def common_cut(count: int) -> float:
+    """A bigram in more items than this is common: left out everywhere."""
+    return max(MIN_COMMON, COMMON * count)
 
 
 def _code_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -116,13 +150,14 @@ def _tally(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return vocab, np.add.reduceat(counts[order], first) if len(first) else counts[:0], place
 
 
-def _members(topics: Sequence[Sequence[str]]) -> list[np.ndarray]:
-    """Each topic's items, ascending, topics in slug order."""
+def topic_members(topics: Sequence[Sequence[str]]) -> tuple[list[str], list[np.ndarray]]:
+    """The topics' slugs, sorted, and each one's items, ascending."""
     members: dict[str, list[int]] = defaultdict(list)
     for k, slugs in enumerate(topics):
         for slug in dict.fromkeys(slugs):
             members[slug].append(k)
-    return [np.array(members[slug], dtype=np.int64) for slug in sorted(members)]
+    slugs = sorted(members)
+    return slugs, [np.array(members[slug], dtype=np.int64) for slug in slugs]
 
 
 def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, group: np.ndarray,
@@ -130,7 +165,7 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
     """One topic: the pairs of its items in different groups whose cosine reaches the threshold, as
     (later item, earlier item, score) arrays, a block of later items at a time."""
     m = len(members)
-    row, size, posted, opens, before = _postings(members, ids, starts, cap)
+    row, size, posted, opens, before, _ = _postings(members, ids, starts, cap)
     opening = np.concatenate(([0], np.cumsum(size)))     # each row's first bigram
     made = np.concatenate(([0], np.cumsum(np.bincount(row, weights=before, minlength=m)).astype(np.int64)))
     bits = max(1, (m - 1).bit_length())
@@ -165,7 +200,8 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
 def _postings(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, cap: int) -> tuple[np.ndarray, ...]:
     """A topic's kept bigrams, rows = positions in `members`: for each (row, bigram), ordered by row, the
     row; each row's count (|A|); the postings (the rows having each bigram, ascending, one after the
-    other); where the bigram's posting opens; and how many rows before this one it holds. An item's
+    other); where the bigram's posting opens; how many rows before this one it holds; and how many it
+    holds in all. An item's
     partners through one of its bigrams are the rows before it in that posting, so that each pair is
     made once, by its later item."""
     lengths = starts[members + 1] - starts[members]
@@ -183,7 +219,7 @@ def _postings(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, cap: int
     before = np.empty(len(order), np.int32)
     before[order] = np.arange(len(order), dtype=np.int32)
     before -= opens
-    return row, np.bincount(row, minlength=len(members)), row[order], opens, before
+    return row, np.bincount(row, minlength=len(members)), row[order], opens, before, df[bigram]
 
 
 def _ragged(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -209,6 +245,11 @@ class _Best:
         self.count, self.limit = count, limit
         self.other = np.full((count, limit), -1, dtype=np.int64)
         self.score = np.zeros((count, limit))
+
+    def clear(self, items: np.ndarray) -> None:
+        """Forget these items' matches: they take every pair they are in again."""
+        self.other[items] = -1
+        self.score[items] = 0
 
     def add(self, later: np.ndarray, earlier: np.ndarray, score: np.ndarray) -> None:
         """Pairs scored in one topic, each pair once: recorded for both items."""

@@ -100,7 +100,7 @@ def main() -> None:
     item = archive.lists[len(archive.lists) // 2].items[0]
     item.body += "\n\n新增一句用于测试的正文。"
     similar = pages[0].context.args[0].similar          # the Site's: kept, as said above
-    keep, plan_module.similar_by_item = plan_module.similar_by_item, lambda site: similar
+    keep, plan_module.similar_by_item = plan_module.similar_by_item, lambda site, memo=None: similar
     try:
         pages[:] = [p for p in plan(archive, topics, corpus, templates, lambda: downloads) if p.url != "/data/"]
     finally:

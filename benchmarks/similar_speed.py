@@ -28,19 +28,31 @@ import importlib.util, pickle, resource, sys, time
 root, module, corpus, label, out = sys.argv[1:]
 sys.path.insert(0, root)
 from pathlib import Path
+import archive.similar_memo     # (the build cache's; bound to today's archive.similar before it is replaced)
 if module:      # the stage as it was at another commit, in place of archive.similar
     spec = importlib.util.spec_from_file_location("archive.similar", module)
     sys.modules["archive.similar"] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sys.modules["archive.similar"])
+    old = sys.modules["archive.similar"]
+    if not hasattr(old, "best_table"):      # before the table was returned as it is (pages/related.py reads it)
+        import numpy as np
+        class Table:
+            def __init__(self, found):
+                self.found = found
+                self.other = np.array([[m.index for m in f] + [-1] * (old.LIMIT - len(f)) for f in found],
+                                      dtype=np.int64).reshape(len(found), old.LIMIT)
+            def matches(self):
+                return self.found
+        old.best_table = lambda *args, memo=None: Table(old.similar_items(*args))
 from archive.commands.build import topics_file
 from archive.pages import Site, load_topics
 from archive.pages import related
 from archive.validate import build_archive
-found = []
-def recorded(*args, _stage=related.similar_items):    # keeps the matches with their scores, to compare
-    found.extend(_stage(*args))
-    return found
-related.similar_items = recorded
+tables = []
+def recorded(*args, _stage=related.best_table, **kw):    # keeps the table, to compare its matches after timing
+    tables.append(_stage(*args, **kw))
+    return tables[-1]
+related.best_table = recorded
 corpus = Path(corpus)
 archive, _ = build_archive(corpus, corpus / "content")
 site = Site(archive, load_topics(topics_file(corpus)), corpus)
@@ -55,7 +67,7 @@ print(f"{len(site.items):>7,} items, {label:>8}: stage {wall:5.1f} s wall, {cpu:
       f"{before / 1024:5.0f} MB before, {after / 1024:5.0f} MB after (+{(after - before) / 1024:.0f} MB), "
       f"{held / 1024:.0f} MB held once done; {len(similar):,} items with similar items, {shown:,} links", flush=True)
 with open(out, "wb") as f:
-    pickle.dump([[(m.index, m.score) for m in matches] for matches in found], f)
+    pickle.dump([[(m.index, m.score) for m in matches] for matches in tables[0].matches()], f)
 """
 
 

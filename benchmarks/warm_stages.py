@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--no-plan", action="store_true", help="do not plan the pages (not these stages: slow)")
     args = parser.parse_args()
-    plan_module.similar_by_item = lambda site: {}     # not this benchmark's stage
+    plan_module.similar_by_item = lambda site, memo=None: {}     # not this benchmark's stage
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}, "
           f"cache {'present' if (args.out.parent / '.cache').exists() else 'absent'}", flush=True)
     for n in range(args.runs):

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 
 from archive import similar
-from archive.similar import COMMON, LIMIT, MIN_COMMON, THRESHOLD, Match, bigrams, similar_items
+from archive.similar import CAP, COMMON, LIMIT, MIN_COMMON, THRESHOLD, Match, bigrams, similar_items
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,3 +191,116 @@ def test_best_first_orders_the_same_when_the_keys_do_not_fit_one_integer():
     for count in (50, 1 << 40):        # one integer sort; then the lexsort it falls back to
         order = similar._best_first(item, score, other, count)
         assert [(item[n], score[n], other[n]) for n in order] == [(item[n], score[n], other[n]) for n in expected]
+
+
+# --- across builds: archive/similar_memo.py ---------------------------------------------------------
+
+EDIT_ROW = st.tuples(st.text("甲乙丙丁戊己庚1，", max_size=8), st.sampled_from("abc"),
+                     st.lists(st.sampled_from("xyz"), max_size=2))
+
+
+@contextlib.contextmanager
+def memo_in(folder, share=1.0):
+    """A memo in `folder` that updates whatever share of items changed; yields it and a list that
+    records each whole computation it saw."""
+    from archive import similar_memo
+    whole = []
+    real, keep = similar_memo.SimilarMemo.sink, similar_memo.SHARE
+    similar_memo.SHARE = share
+    similar_memo.SimilarMemo.sink = lambda self, *args: whole.append(1) or real(self, *args)
+    try:
+        yield similar_memo.SimilarMemo(folder, lambda: "code", lambda: warned.append(None)), whole
+    finally:
+        similar_memo.SimilarMemo.sink, similar_memo.SHARE = real, keep
+
+
+warned: list = []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(EDIT_ROW, max_size=30),
+       st.lists(st.tuples(st.sampled_from(["text", "group", "topics", "insert", "delete", "move", "nothing"]),
+                          st.integers(0, 40), EDIT_ROW), min_size=1, max_size=4),
+       st.sampled_from([0.1, 0.35, 0.6]), st.integers(1, 3), st.sampled_from([2, 4, 10_000]))
+def test_a_memo_carried_across_edits_gives_what_a_fresh_computation_gives(tmp_path_factory, rows, edits, threshold,
+                                                                            limit, cap):
+    """The memo, on disk between builds, after edits of every kind: texts (bigrams crossing the common cut
+    of max(5, 5 %) with it, or a topic's bounds of 2 and `cap`), lists, topics, items added, removed and
+    moved: each result is the reference's."""
+    folder = tmp_path_factory.mktemp("memo")
+    with memo_in(folder) as (memo, _):
+        for kind, at, row in [("nothing", 0, None)] + edits:
+            rows = list(rows)
+            k = at % len(rows) if rows else 0
+            if kind == "insert" or (kind != "nothing" and not rows):
+                rows.insert(k, row)
+            elif kind == "delete":
+                del rows[k]
+            elif kind == "move":          # as many items, some at other positions
+                rows.insert((k + 7) % len(rows), rows.pop(k))
+            elif kind != "nothing":
+                part = ["text", "group", "topics"].index(kind)
+                rows[k] = tuple(row[n] if n == part else rows[k][n] for n in range(3))
+            texts, groups, topics = zip(*rows) if rows else ((), (), ())
+            found = similar_items(texts, groups, topics, threshold=threshold, limit=limit, cap=cap, memo=memo)
+            assert found == reference(texts, groups, topics, threshold, limit, cap)
+    assert not warned
+
+
+def test_a_memo_updates_on_a_random_corpus(tmp_path):
+    """Real sentences, many pairs, postings past the cap: a hundred single edits, each the result of a
+    fresh computation (itself the reference's: above), the last checked against the reference too. Most
+    are updates; a bigram crossing the common cut (here 5 % of 1,500 items) makes a whole computation."""
+    import random
+    rng = random.Random(11)
+    sentences = [s for p in sorted((ROOT / "content").rglob("*.md"))[:40]
+                 for s in re.split(r"[。；\n]", p.read_text(encoding="utf-8")) if len(s) > 4]
+    texts = ["，".join(rng.sample(sentences, rng.randint(0, 4))) for _ in range(1500)]
+    groups = [rng.choice("abcdefgh") for _ in texts]
+    topics = [rng.sample(["x", "y", "z", "w", "v", "u"], rng.randint(0, 2)) for _ in texts]
+    with memo_in(tmp_path, share=0.02) as (memo, whole):
+        similar_items(texts, groups, topics, threshold=THRESHOLD, cap=20, memo=memo)
+        for n in range(100):
+            k = rng.randrange(len(texts))
+            if n % 10 == 9:
+                topics[k] = rng.sample(["x", "y", "z", "w", "v", "u"], rng.randint(0, 2))
+            else:
+                texts[k] = "，".join(rng.sample(sentences, rng.randint(0, 4)))
+            found = similar_items(texts, groups, topics, threshold=THRESHOLD, cap=20, memo=memo)
+            assert found == similar_items(texts, groups, topics, threshold=THRESHOLD, cap=20)
+    assert found == reference(texts, groups, topics, THRESHOLD, LIMIT, 20)
+    assert len(whole) < 20 and sum(map(len, found)) > 300
+
+
+def test_a_memo_scores_again_a_topic_whose_bigram_became_common_elsewhere(tmp_path):
+    """Topic x's items do not change; 甲乙 enters four items of topic z and so 6 of 7 items: it is
+    common now (more than max(5, 5 %)), no longer counts in x, and x's scores change."""
+    texts = ["甲乙丙丁", "甲乙丙", "丙丁"] + ["庚辛"] * 4
+    groups, topics = ["a", "b", "c", "d", "e", "f", "g"], [["x"]] * 3 + [["z"]] * 4
+    with memo_in(tmp_path) as (memo, _):
+        before = similar_items(texts, groups, topics, threshold=0.1, memo=memo)
+        assert before[0] == (Match(1, 0.8165), Match(2, 0.5774))
+        for filler in ("甲乙", "庚辛"):
+            texts[3:] = [filler] * 4
+            found = similar_items(texts, groups, topics, threshold=0.1, memo=memo)
+            assert found == reference(texts, groups, topics, 0.1, LIMIT, CAP)
+        assert found == before
+
+
+def test_a_damaged_or_foreign_memo_is_computed_whole(tmp_path):
+    texts, groups, topics = ["提升养老服务能力", "提升养老服务水平"], ["a", "b"], [["t"]] * 2
+    with memo_in(tmp_path) as (memo, whole):
+        first = similar_items(texts, groups, topics, memo=memo)
+        assert first[0] and {p.name for p in tmp_path.iterdir()} == {"state.bin", "places.bin"}
+        (tmp_path / "places.bin").write_bytes(b"\1" * (tmp_path / "places.bin").stat().st_size)
+        texts[1] = "提升养老服务水准"
+        assert similar_items(texts, groups, topics, memo=memo) == reference(texts, groups, topics, THRESHOLD, LIMIT, CAP)
+        assert warned == [None] and whole == [1, 1]
+        warned.clear()
+        other = similar_memo_of(tmp_path, "another code")
+        assert other.update(texts, groups, topics, THRESHOLD, LIMIT, CAP) is None and not warned
+
+
+def similar_memo_of(folder, code):
+    from archive.similar_memo import SimilarMemo
+    return SimilarMemo(folder, lambda: code, lambda: warned.append(None))

@@ -37,6 +37,7 @@ import sys
 from pathlib import Path
 
 from ..search.cache import IndexMemo
+from ..similar_memo import SimilarMemo
 from .content import ContentMemo, rules_stamp
 from .pages import ItemDigests, PageKeys
 from .stamp import FORMAT, code_version, digest, replace_file
@@ -61,6 +62,8 @@ class BuildCache:
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
         # the index stage's postings and item texts: files of their own under search/, keyed inside
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
+        # similar items (archive/similar_memo.py): the last computation's arrays, under similar/
+        self.similar = SimilarMemo(folder / "similar" if folder is not None else None, code_version, self._damaged)
 
     def _damaged(self) -> None:
         if not self._warned:
