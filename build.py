@@ -11,7 +11,7 @@ Every command's --help ends with examples.
 """
 import sys
 
-from archive.commands import main
+from archive.commands import exit_now, main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    exit_now(main(sys.argv[1:]))

@@ -10,6 +10,7 @@ import queue
 import signal
 import traceback
 
+from . import collector
 from .pages import Page
 from .writer import Writer, output_path
 
@@ -60,14 +61,15 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, ke
     batches = [(start, min(start + BATCH, len(pages))) for start in range(0, len(pages), BATCH)]
     steps = _Steps(step, writer, texts)
     jobs = max(1, min(jobs, len(batches)))
-    children = []
+    children, frozen = [], False
     try:
         if jobs == 1:
             return _collect(map(_render_batch, batches), steps), steps.rendered
         # The garbage collector writes to every object it scans: frozen objects are never scanned, so
         # children don't copy the whole model just by collecting garbage.
         gc.collect()
-        gc.freeze()
+        collector.freeze()
+        frozen = True
         context = multiprocessing.get_context("fork")
         results = context.Queue()
         # Contiguous shares: the plan keeps each jurisdiction's pages together, so a child touches (and
@@ -90,7 +92,8 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, ke
                 child.terminate()
             child.join()
         _JOB = ()
-        gc.unfreeze()
+        if frozen:
+            collector.unfreeze()     # (the build may have frozen the model before: see collector.py)
 
 
 def _next_result(results, children):

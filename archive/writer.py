@@ -85,13 +85,19 @@ class Writer:
         self._claimed: set[str] = set()
 
     def _clean_up_after_killed_builds(self) -> None:
-        """Under the lock no other build is running: what a killed build left beside the output is garbage."""
+        """Under the lock no other build is running: what a killed build left beside the output is garbage.
+        Deleted in the background: an `.old-` folder may be the last build's previous site, which its own
+        background deletion has not finished removing (a minute for 100,000 pages on a busy machine)."""
         old = sorted(self.out.parent.glob(f".{self.out.name}.old-*"))
         if old and not self.out.exists():          # killed between the two renames of a fallback swap
             old[-1].rename(self.out)
+        mine = {f".{self.out.name}.building-{os.getpid()}", f".{self.out.name}.old-{os.getpid()}"}
         for leftover in (*self.out.parent.glob(f".{self.out.name}.building-*"),
                          *self.out.parent.glob(f".{self.out.name}.old-*")):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover.name in mine:               # (a reused pid) this build is about to use the name
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                remove_in_background(leftover)
 
     def claim(self, path: str) -> None:
         check_path(path)

@@ -2,6 +2,7 @@
 never a traceback. Run in-process through `archive.commands.main`, exactly as build.py calls it."""
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -146,6 +147,22 @@ def test_the_example_from_the_issue_no_longer_ends_in_a_traceback():
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == ("build.py build: 选项 --content：找不到文件夹 /nonexistent："
                                      "写项目里的 content 文件夹，如 --content content")
+
+
+def test_build_py_ends_at_once_with_its_output_flushed_and_its_status(project, tmp_path):
+    """build.py leaves through os._exit (archive.commands.exit_now): what the build printed into a pipe must
+    still arrive, in order, and the exit status be the command's. (Block-buffered, as in CI's logs.)"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(project), "--out",
+                             str(tmp_path / "site"), "--no-index"], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-2].startswith("生成 ") and lines[-1] == "0 个错误，0 个警告", lines[-3:]
+    assert (tmp_path / "site" / "index.html").is_file()
+    (next(project.glob("*/*.md"))).write_text("不是 front matter\n", encoding="utf-8")
+    failed = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(project), "--out",
+                             str(tmp_path / "site"), "--no-index"], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert failed.returncode == 1 and "front matter" in failed.stderr and failed.stderr.rstrip().endswith("警告")
 
 
 def test_serve_on_a_port_in_use_says_so(project, tmp_path, capsys):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import os
 import sys
 
 from ..admin import VendorMismatch
@@ -43,6 +44,18 @@ def main(argv: list[str]) -> int:
     except OSError as error:
         print(f"{parser.prog}: {os_error(error)}", file=sys.stderr)
         return 1
+
+
+def exit_now(status: int) -> None:
+    """End the process once a command has returned. At 100,000 items a build holds millions of objects,
+    and the interpreter's own exit would free them one by one (2.5 s after every build); the kernel takes
+    the whole process back at once. Commands close what they write before returning: only the standard
+    streams are left to flush."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status or 0)
 
 
 def os_error(error: OSError) -> str:

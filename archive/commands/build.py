@@ -17,6 +17,7 @@ import yaml
 
 from ..admin import site_admin_files
 from ..buildlog import BuildLog
+from ..collector import frozen
 from ..cache import BuildCache, PageKeys
 from ..downloads import write_open_data
 from ..feeds import feeds
@@ -66,7 +67,9 @@ def run(args) -> int:
     if archive is None:
         print(summary(problems), file=sys.stderr)       # the last line, as check's
         return 1
-    stats = build_site(archive, content.parent, out, index=not args.no_index, jobs=args.jobs, log=log, cache=cache)
+    with frozen():          # the model and the cache's tables live to the end: collections need not walk them
+        stats = build_site(archive, content.parent, out, index=not args.no_index, jobs=args.jobs, log=log,
+                           cache=cache)
     print(f"生成 {stats.pages} 个页面（重新渲染 {stats.rendered} 个）、共 {stats.files} 个文件，"
           f"用时 {time.perf_counter() - started:.2f} 秒"
           + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))

@@ -16,7 +16,8 @@ from archive.model import Department, Item, ItemList, Jurisdiction
 
 from .compare import Row, comparison
 from .related import similar_rows
-from .signature import archive_inputs, department_fields, digest, item_digest, items_digest, list_digest, place_digest, signed, site_digest
+from .signature import (archive_inputs, department_fields, digest, file_digest, item_digest, items_digest, list_digest,
+                        lists_items_digest, pager_digest, place_digest, signed, site_digest)
 from .site import Site, Topic, source_lines_url, source_url
 from .stats import item_charts
 from .status import item_status, overdue_url, summary, topic_summary
@@ -49,7 +50,7 @@ def jurisdiction_inputs(site: Site, j: Jurisdiction) -> str:
     subtree = site.subtree_lists(j)
     return digest(site_digest(site), place_digest(site, j), site.item_count[j.path],
                   [list_digest(site, l) for l in site.lists_of.get(j.path, [])],
-                  items_digest(site, (i for lst in subtree for i in lst.items)), tree_rows(site, j.path),
+                  lists_items_digest(site, subtree), tree_rows(site, j.path),
                   ranked_departments(site, j), site.topics, feed_links(subtree, j))   # topics: the items' and these
 
 
@@ -99,7 +100,7 @@ def topics_and_categories(site: Site, lists: list[ItemList]) -> tuple[list[dict]
 
 def item_list_inputs(site: Site, lst: ItemList) -> str:
     j = lst.jurisdiction
-    return digest(site_digest(site), list_digest(site, lst), items_digest(site, lst.items),
+    return digest(site_digest(site), list_digest(site, lst), lists_items_digest(site, [lst]),
                   first_overdue_url(site, lst), feed_links(site.subtree_lists(j), j))
 
 
@@ -232,7 +233,7 @@ def department_index(site: Site, j: Jurisdiction) -> dict:
 def year_inputs(site: Site, y: int) -> str:
     lists = site.by_year[y]
     return digest(site_digest(site), y, [list_digest(site, l) for l in lists],
-                  items_digest(site, (i for l in lists for i in l.items)), sorted(site.by_year))
+                  lists_items_digest(site, lists), sorted(site.by_year))
 
 
 @signed(year_inputs)
@@ -267,7 +268,7 @@ def topic_rows(site: Site) -> list[dict]:
 
 def topic_inputs(site: Site, t: Topic, rows: list[Row], pager: dict, years: list[int], index: list[dict]) -> str:
     first = pager["number"] == 1
-    return digest(site_digest(site), t, pager, years, index if first and pager["count"] > 1 else [],
+    return digest(site_digest(site), t, pager_digest(site, pager), years, index if first and pager["count"] > 1 else [],
                   [(place_digest(site, r.jurisdiction), sorted({l.year for l in site.lists_of.get(r.jurisdiction.path, [])}),
                     items_digest(site, r.items)) for r in rows],
                   items_digest(site, site.topic_items[t.slug]) if first else None)
@@ -301,8 +302,8 @@ def topic_index(site: Site) -> dict:
 
 def source_inputs(site: Site, path: str) -> str:
     lists = site.by_source[path]
-    return digest(path, (site.root / path).read_bytes(), [list_digest(site, l) for l in lists],
-                  items_digest(site, (item for lst in lists for item in lst.items)))   # lines, numbers, URLs
+    return digest(path, file_digest((site.root / path).read_bytes()), [list_digest(site, l) for l in lists],
+                  lists_items_digest(site, lists))   # lines, numbers, URLs
 
 
 @signed(source_inputs)

@@ -10,7 +10,7 @@ from functools import partial
 
 from archive.model import Item, Jurisdiction
 
-from .signature import digest, items_digest, place_digest, signed, site_digest
+from .signature import digest, items_digest, pager_digest, place_digest, signed, site_digest
 from .site import Site
 from .status import as_of, overdue_label
 from .views import crumbs, item_row, list_row, page_suffix, paginate
@@ -29,7 +29,7 @@ def overdue_pages(site: Site, page) -> list:
 
 
 def overdue_inputs(site: Site, j: Jurisdiction | None, rows: list[Item], pager: dict) -> str:
-    return digest(site_digest(site), place_digest(site, j) if j else None, items_digest(site, rows), pager,
+    return digest(site_digest(site), place_digest(site, j) if j else None, items_digest(site, rows), pager_digest(site, pager),
                   reported(site, j), scopes(site, j))
 
 

@@ -104,7 +104,7 @@ def archive_inputs(site: Site) -> str:
     of the registry in its order, every list and every item. Their counts, trees and charts are made of
     nothing else."""
     return digest(site_digest(site), site.topics, [place_digest(site, j) for j in site.archive.jurisdictions.values()],
-                  [list_digest(site, lst) for lst in site.archive.lists], items_digest(site, site.items))
+                  [list_digest(site, lst) for lst in site.archive.lists], lists_items_digest(site, site.archive.lists))
 
 
 def prime(site: Site, known=None) -> None:
@@ -126,4 +126,43 @@ def prime(site: Site, known=None) -> None:
 def items_digest(site: Site, items) -> str:
     """The digests of several items, in their order (one per item page on a listing of thousands)."""
     memo = _memo(site, "item digests")
-    return digest("".join([memo.get(id(i)) or item_digest(site, i) for i in items]))
+    items = items if isinstance(items, (list, tuple)) else list(items)
+    try:        # every item's digest was made before the workers forked (`prime`): one lookup each
+        joined = "".join(map(memo.__getitem__, map(id, items)))
+    except KeyError:
+        joined = "".join([memo.get(id(i)) or item_digest(site, i) for i in items])
+    return _hashed(joined.encode())
+
+
+def lists_items_digest(site: Site, lists) -> str:
+    """`items_digest` of every item of these lists, in order, made of one digest per list: a list's is made
+    once per process, and the pages over many lists (years, jurisdictions, `/`) read thousands of them."""
+    memo = _memo(site, "list items digests")
+    parts = []
+    for lst in lists:
+        found = memo.get(id(lst))
+        if found is None:
+            found = memo[id(lst)] = items_digest(site, lst.items)
+        parts.append(found)
+    return _hashed("".join(parts).encode())
+
+
+def pager_digest(site: Site, pager: dict) -> str:
+    """A pager dict (views.paginate, compare.paginate_rows) whose list of page links every page of a listing
+    shares: its repr is digested once per listing, not once per page (quadratic in a listing's pages)."""
+    memo = _memo(site, "pager links")
+    links = pager["pages"]
+    found = memo.get(id(links))
+    if found is None or found[0] is not links:
+        found = memo[id(links)] = (links, digest(links))      # holding `links` keeps its id from being reused
+    return digest({k: v for k, v in pager.items() if k != "pages"}, found[1])
+
+
+def file_digest(data: bytes) -> str:
+    """The digest of a file's bytes, hashed as they are (repr() of bytes writes \\xNN for every byte of
+    Chinese text: four times the bytes to hash)."""
+    return _hashed(data)
+
+
+def _hashed(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
