@@ -30,6 +30,21 @@ def unfreeze() -> None:
 
 
 @contextmanager
+def paused():
+    """The collector off while a stage makes objects that all live until the build ends (the model, the
+    plan, the index's documents) or all die together (an import's parse): each collection they would set
+    off walks everything alive and finds no garbage (at 100,000 items: 4 of the 7 s of taking the lists
+    from the cache, 6.5 → 2.6 s CPU of a rebuild's plan)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def frozen():
     freeze()
     try:

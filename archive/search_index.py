@@ -22,7 +22,7 @@ from typing import Callable
 from .model import Item
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
-from .validate import _collector_paused
+from .collector import paused
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
@@ -66,7 +66,7 @@ def build_index(archive, site_dir: Path, writer=None, cache=None, texts=None) ->
     # The model is millions of objects: every collection of the oldest generation walks them all, and the
     # stage's own objects (a Doc per item, its blocks) set collections off (~2 s of a rebuild's stage at
     # 100,000 items). The stage makes no cycles worth collecting.
-    with _collector_paused():
+    with paused():
         return _build_index(archive, Path(site_dir), writer, cache, texts)
 
 

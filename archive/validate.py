@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import gc
 import re
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .cache import rules_stamp
+from .collector import paused
 from .content import Cached, Document, RawList, read_lists, read_tree
 from .deadlines import parse_deadline
 from .model import Archive, DeptRef, Item, ItemList
@@ -78,7 +77,7 @@ def build_lists(rules: Rules, raw_lists: list[RawList | Cached], problems: list[
     """Validated lists, sorted; what is wrong goes into `problems`. Checks across lists (one list per
     jurisdiction, year and batch) see only the lists given. `Cached` folders come from the `memo`."""
     lists = []
-    with _collector_paused():
+    with paused():
         for raw in raw_lists:
             item_list = _cached_list(raw, rules, problems, memo) if isinstance(raw, Cached) else \
                 _build_list(raw, rules, problems, memo)
@@ -88,20 +87,6 @@ def build_lists(rules: Rules, raw_lists: list[RawList | Cached], problems: list[
     _report_unresolved(lists, problems)
     lists.sort(key=lambda lst: (lst.jurisdiction.path, lst.year, lst.batch or 0))
     return lists
-
-
-@contextmanager
-def _collector_paused():
-    """The model is millions of objects that live as long as the build: while they are made, Python's cycle
-    collector would walk all of them again and again (at 100,000 items, 4 of the 7 s of taking the lists
-    from the cache)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _cached_list(cached: Cached, rules: Rules, problems: list[Problem], memo) -> ItemList | None:

@@ -9,8 +9,7 @@ source_lines, in the list metadata or in the report of unplaced lines.
 """
 from __future__ import annotations
 
-import gc
-
+from ..collector import paused
 from .diagnose import diagnose
 from .doc import Doc
 from .labels import Labels, load_labels
@@ -24,13 +23,8 @@ def parse(text: str, labels: Labels | None = None) -> ImportResult:
     """Parse the text of a published list (already decoded, '\\n' line endings)."""
     # The parse allocates many small objects and frees them together at the end: the cyclic
     # collector's passes over them doubled the time of a 1 MB document (benchmarks/import_speed.py).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _parse(text, labels)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse(text: str, labels: Labels | None) -> ImportResult:
