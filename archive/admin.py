@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from .schema import load_schema
+
 HERE = Path(__file__).resolve().parent.parent
 VENDOR = HERE / "node_modules" / "decap-cms" / "dist"
 SUMS = HERE / "admin" / "decap-cms.sha256"
@@ -41,7 +43,7 @@ def site_admin_files(root: Path, archive) -> dict[str, bytes]:
     content = root / "content"
     if not content.is_dir():        # a tree built from elsewhere: its lists are not where an editor's repo has them
         return {}
-    schema = yaml.safe_load((root / "registry" / "schema.yaml").read_text(encoding="utf-8"))
+    schema, _ = load_schema(root)           # its problems were reported by check, which stops a faulty build
     return admin_files(root, content, schema, archive.jurisdictions, list_labels(archive))
 
 

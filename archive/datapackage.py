@@ -10,6 +10,7 @@ import yaml
 
 from .model import ItemList
 from .opendata import Field
+from .schema import load_schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -41,7 +42,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls) -> Vocabulary:
-        flags = yaml.safe_load((REGISTRY / "schema.yaml").read_text(encoding="utf-8"))["flags"]
+        flags = load_schema(REGISTRY.parent)[0]["flags"]
         status = yaml.safe_load((REGISTRY / "status.yaml").read_text(encoding="utf-8"))
         return cls(list(flags), [c["code"] for c in status["codes"]], status["none"]["code"])
 

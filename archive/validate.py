@@ -12,8 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .cache import rules_stamp
 from .collector import paused
 from .content import Cached, Document, RawList, read_lists, read_tree
@@ -22,6 +20,7 @@ from .model import Archive, DeptRef, Item, ItemList
 from .problems import WARNING, Problem
 from .progress import Checker, Statuses, as_of_date, check_progress, is_overdue, load_statuses
 from .registry import Registry, load_registry
+from .schema import load_schema
 
 MAX_BODY_CHARS = 200_000
 
@@ -49,7 +48,8 @@ class Rules:
 def load_rules(root: Path, as_of: dt.date | None = None) -> tuple[Rules, list[Problem]]:
     """`as_of` defaults to SOURCE_DATE_EPOCH, else today in China (progress.as_of_date)."""
     registry, problems = load_registry(root / "registry", root)
-    schema = yaml.safe_load((root / "registry" / "schema.yaml").read_text(encoding="utf-8"))
+    schema, schema_problems = load_schema(root)
+    problems += schema_problems
     statuses = load_statuses(root / "registry" / "status.yaml")
     return Rules(registry, schema, root, statuses, as_of or as_of_date()), problems
 

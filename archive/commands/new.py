@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from ..registry import load_registry
 from ..scaffold import Refused, add_jurisdiction, new_department_file, new_item, new_list
+from ..schema import load_schema
 from .args import CommandError, content_dir, folder_name, positive, year
 from .build import HERE
 
@@ -38,7 +37,11 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     content = args.content.resolve()
     registry_dir = content.parent / "registry"
-    schema = yaml.safe_load((registry_dir / "schema.yaml").read_text(encoding="utf-8"))
+    schema, problems = load_schema(content.parent)
+    if problems:
+        first = problems[0]
+        raise CommandError(f"先改好 {first.path} 再新建：第 {first.line or '?'} 行 [{first.field}] {first.message}"
+                           f"（python build.py check 列出全部问题）")
     try:
         if args.kind == "list":
             registry, _ = load_registry(registry_dir, content.parent)
