@@ -192,7 +192,7 @@ def browse(site: Path, sample: int, seed: int) -> dict:
     queries = HARNESS / "queries.tsv"
     cmd = [PY, str(HARNESS / "eval.py"), str(site), str(queries), "--site-search", "--pagefind-text",
            "--sample", str(sample), "--seed", str(seed), "--json", str(js), "--chromium", CHROMIUM]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=4 * 3600)   # its truth at 100,000 items: 30+ min under load
     data = json.loads(js.read_text())
     js.unlink()
     qs = data["queries"]
