@@ -70,8 +70,10 @@ class _SafeLinks(markdown.Extension):
 _md = markdown.Markdown(extensions=[_SafeLinks()], output_format="html")
 _MD_SPECIAL = re.compile(r"[_`\\]")
 # Anything that could make Markdown do more than paragraphs: block markers at a line start, whitespace
-# at either end of a line, inline syntax not escaped by `prepare`.
-_MD_SYNTAX = re.compile(r"^(?:[-+*>#=|]|\d+[.)])|^[ \t]|[ \t]$|\A\n|\n\Z|[\[\]!<&\t\r]", re.MULTILINE)
+# at either end of a line, inline syntax not escaped by `prepare`. Not `*` (`prepare` turns every asterisk
+# into an entity or a redaction span, which Markdown passes through: a tenth of generated bodies start a
+# line with a redaction), nor a number and a point not followed by a space ("1.加强", not a list item).
+_MD_SYNTAX = re.compile(r"^(?:[-+>#=|]|\d+[.)](?![^ \t\n]))|^[ \t]|[ \t]$|\A\n|\n\Z|[\[\]!<&\t\r]", re.MULTILINE)
 _PARAGRAPH_BREAK = re.compile(r"\n\n+")
 
 

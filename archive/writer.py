@@ -120,13 +120,32 @@ class Writer:
             raise KeyError(f"{path} was never claimed")
         found = digest(data)
         if not self._holds(path, found):
-            target = self.tmp / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            self._record(path, found)
+            self._write_file(path, data, found)
         if key is not None:
             self.keys[path] = key
         return len(data)
+
+    def _write_file(self, path: str, data: bytes, found: str) -> None:
+        """Write and record one file with the fewest system calls: its folder made first (a page is the only
+        file in its folder, which a clean build has not made yet), no buffered file object, the size and
+        time from the open file. Once a page, 116,619 times at 100,000 items."""
+        target = os.path.join(self.tmp, path)
+        folder = os.path.dirname(target)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        self.files[path] = [found, st.st_size, st.st_mtime_ns]
 
     def _holds(self, path: str, found: str) -> bool:
         """The folder holds these bytes at `path`, as the cache listed them and untouched since (a file

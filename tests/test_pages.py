@@ -156,6 +156,22 @@ def test_plain_paragraph_fast_path_matches_markdown(text):
         assert plain_paragraphs(prepared) == markdown_html(prepared)
 
 
+# What the fast path newly takes: redactions and asterisks at a line start, a number and a point at one.
+LINE_STARTS = st.lists(st.sampled_from(["*", "**", "****", "* ", "1.", "12.", "3)", "1.5", "推动", " ", "\n", "\n\n",
+                                        "。", "-", "#", "1. ", "*1.", "**1. "]), max_size=12).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(LINE_STARTS)
+def test_plain_paragraph_fast_path_matches_markdown_at_line_starts(text):
+    if not _MD_SYNTAX.search(text):
+        prepared = prepare(text)
+        assert plain_paragraphs(prepared) == markdown_html(prepared)
+    for case in ("****中心校或公办****学校", "**\n1.加强\n2.推进", "* * *\n***", "1.5亿元\n\n10.加快"):
+        assert not _MD_SYNTAX.search(case)
+        assert plain_paragraphs(prepare(case)) == markdown_html(prepare(case)), case
+
+
 KEYWORDS = st.text(alphabet="养老服务残疾人", min_size=1, max_size=4)
 
 

@@ -109,9 +109,13 @@ _NOTABLE = re.compile(r"data-pagefind|hidden|style", re.I)
 
 def _fast_feed(p: "_BodyText", page_html: str, lower: str, at: int = 0, body_only: bool = False) -> int:
     """Feed `p` token by token from `at`; -1 (having fed part of the page) when the page is not plain.
-    Returns where it stopped: the end, or with `body_only` the end of the tag that closed the body."""
+    Returns where it stopped: the end, or with `body_only` the end of the tag that closed the body.
+
+    _BodyText's handlers written out in the loop (a call and a dict per tag were two thirds of its cost);
+    tests/test_search_text.py holds the two to the same blocks."""
     end = len(page_html)
-    stack, match = p.stack, _TOKEN.match
+    stack, parts, match, mark = p.stack, p.parts, _TOKEN.match, _BodyText._MARK
+    in_body, excluded = p._state()       # of the innermost open element: what text goes where
     while at < end:
         m = match(page_html, at)
         if m is None:
@@ -119,30 +123,40 @@ def _fast_feed(p: "_BodyText", page_html: str, lower: str, at: int = 0, body_onl
         at = m.end()
         closing, tag, attrs, selfclosing, text = m.groups()
         if text is not None:
-            if stack and stack[-1][1] and not stack[-1][2]:      # in the body, not excluded: as handle_data
-                p.parts.append(html.unescape(text))
+            if in_body and not excluded:                       # as handle_data, with the charrefs converted
+                parts.append(html.unescape(text) if "&" in text else text)
             continue
         if tag is None:
             continue                                # comment or doctype
-        if closing:
+        tag = tag.lower()
+        if tag in BLOCK:
+            parts.append(mark)
+        if closing:                                 # as handle_endtag
             if attrs or selfclosing:
                 return -1
-            p.handle_endtag(tag.lower())
-        else:
-            tag = tag.lower()
-            found = _attributes(attrs) if attrs and _NOTABLE.search(attrs) else []
-            if selfclosing:
-                p.handle_startendtag(tag, found)
+            if tag not in VOID:
+                _pop_to(stack, tag)
+                in_body, excluded = stack[-1][1:] if stack else (False, False)
+        elif not selfclosing and tag not in VOID:   # as handle_starttag (a self-closing tag only marks)
+            if tag in AUTOCLOSE and stack and stack[-1][0] == tag:
+                stack.pop()
+                in_body, excluded = stack[-1][1:] if stack else (False, False)
+            if attrs and _NOTABLE.search(attrs):
+                a = dict(_attributes(attrs))
+                if "data-pagefind-body" in a:
+                    in_body = p.has_body = True
+                excluded = excluded or "data-pagefind-ignore" in a or tag in DROP or _hidden(a)
             else:
-                p.handle_starttag(tag, found)
-                if tag in _RAW:
-                    close = lower.find(f"</{tag}", at)
-                    if close < 0:
-                        return -1
-                    if close > at:
-                        p.handle_data(page_html[at:close])
-                    at = close
-        if body_only and not (stack and stack[-1][1]):
+                excluded = excluded or tag in DROP
+            stack.append((tag, in_body, excluded))
+            if tag in _RAW:
+                close = lower.find(f"</{tag}", at)
+                if close < 0:
+                    return -1
+                if close > at and in_body and not excluded:
+                    parts.append(page_html[at:close])
+                at = close
+        if body_only and not in_body:
             return at
     return at
 
@@ -157,6 +171,14 @@ def page_blocks(page_html: str) -> list[str] | None:
     """Visible text blocks inside `data-pagefind-body`, whitespace collapsed, not normalised.
 
     None when the page has no `data-pagefind-body` element (it is not an item page)."""
+    joined = page_text(page_html)
+    if joined is None:
+        return None
+    return joined.split(_BodyText._MARK) if joined else []
+
+
+def page_text(page_html: str) -> str | None:
+    """`page_blocks` joined by the mark that separated them (what PageTexts holds), without the list."""
     lower = page_html.lower()
     if "data-pagefind-body" not in lower:
         return None         # attribute names are compared lowercased: no such attribute anywhere
@@ -167,7 +189,7 @@ def page_blocks(page_html: str) -> list[str] | None:
             p = _BodyText()
             p.feed(page_html)
             p.close()
-    return _blocks(p)
+    return _joined(p)
 
 
 # Reading only the body element. Before it, a page can only contribute its open elements (text outside
@@ -201,28 +223,28 @@ def _body_only(page_html: str, lower: str):
     return p if _AFTER.fullmatch(page_html, stop) else None
 
 
+# A script or style start tag before the body that its end tag does not follow at once: html.parser reads
+# its content as text, which _TAG would read as tags. (A match inside an attribute value is only a false
+# alarm: the whole page is then read.)
+_RAW_CONTENT = re.compile(r"""<(script|style)(?>\s+[^\s"'>/=]+(?>\s*=\s*(?>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*+\s*>"""
+                          r"(?!</\1\s*>)", re.I)
+
+
 def _open_elements(p: "_BodyText", page_html: str, upto: int) -> bool:
     """Put on p's stack the elements open at `upto`, as _fast_feed would have; False if one of them is
     excluded, or a script or style element before it has content."""
+    if _RAW_CONTENT.search(page_html, 0, upto):
+        return False
     open_: list[tuple[str, str]] = []
-    raw = None
-    for m in _TAG.finditer(page_html, 0, upto):
-        closing, tag, attrs = m.group(1), m.group(2).lower(), m.group(3)
-        if raw is not None:
-            if not closing or tag != raw or m.start() > raw_end:
-                return False
-            raw = None
+    for closing, tag, attrs, selfclosing in _TAG.findall(page_html, 0, upto):
+        tag = tag.lower()
         if closing:
             if tag not in VOID:
                 _pop_to(open_, tag)
-        elif not m.group(4) and tag not in VOID:
+        elif not selfclosing and tag not in VOID:
             if tag in AUTOCLOSE and open_ and open_[-1][0] == tag:
                 open_.pop()
             open_.append((tag, attrs))
-            if tag in _RAW:
-                raw, raw_end = tag, m.end()
-    if raw is not None:
-        return False
     for tag, attrs in open_:
         a = dict(_attributes(attrs))
         if tag in DROP or "data-pagefind-ignore" in a or _hidden(a):
@@ -250,6 +272,20 @@ def _blocks(p: "_BodyText") -> list[str] | None:
     return out
 
 
+# Once whitespace is collapsed (no run of it crosses a mark: the mark is not whitespace), what `_blocks`
+# does chunk by chunk — strip each, drop the empty ones, join by the mark — is this substitution and a strip
+# over the whole text, in C (a sixth of reading an item page, done in Python).
+_MARKS = re.compile(rf"[ {_BodyText._MARK}]*{_BodyText._MARK}[ {_BodyText._MARK}]*")
+
+
+def _joined(p: "_BodyText") -> str | None:
+    """`_MARK.join(_blocks(p))`."""
+    if not p.has_body:
+        return None
+    mark = _BodyText._MARK
+    return _MARKS.sub(mark, _WS.sub(" ", "".join(p.parts))).strip(" " + mark)
+
+
 def norm_blocks(blocks: list[str]) -> list[str]:
     """Normalised blocks, empty ones dropped. Normalising the joined text (as the evaluator does)
     and then splitting gives the same result, because the separator is inert under NFKC."""
@@ -268,8 +304,9 @@ class PageTexts(dict):
 
     @staticmethod
     def read(data: bytes) -> str | None:
-        found = page_blocks(data.decode()) if PageTexts.MARK in data.lower() else None
-        return None if found is None else _BodyText._MARK.join(found)
+        if PageTexts.MARK not in data and PageTexts.MARK not in data.lower():
+            return None
+        return page_text(data.decode())
 
     def blocks(self, path: str) -> list[str] | None:
         """The blocks of the page at `path`, forgotten here (None if no worker read that page)."""
