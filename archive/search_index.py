@@ -74,8 +74,9 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
-    pages = iter(read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
-                            writer, cache, texts))
+    found, digests = read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
+                                writer, cache, texts)
+    pages, page_digests = iter(found), iter(digests)
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
     facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
@@ -94,7 +95,7 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
         list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
         for item in lst.items:
             juris_items[j.path] += 1
-            blocks = next(pages)
+            blocks, page = next(pages), next(page_digests)
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
@@ -109,7 +110,7 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
             docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
-                            title=item.title, lead_names=names, facets=facets))
+                            title=item.title, lead_names=names, facets=facets, page=page))
 
     names: dict[str, list[dict]] = {}
 
@@ -138,12 +139,18 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     facets = [{"k": f.key, "n": f.label + (as_of if f.dated else ""),
                "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]} for f in FACETS]
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
+    keep = None
     if writer is None:
         put = folder_writer(site_dir / INDEX_DIR)
     else:
-        def put(path: str, data: bytes) -> None:
-            writer.write(f"{INDEX_DIR}/{path}", data)
-    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None)
+        def put(path: str, data: bytes) -> str:
+            path = f"{INDEX_DIR}/{path}"
+            writer.write(path, data)
+            return writer.files[path][0]
+
+        def keep(path: str, found: str) -> bool:
+            return writer.keep(f"{INDEX_DIR}/{path}", found)
+    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep)
     stats["items_without_page"] = missing_pages
     put("t2s.json", (STATIC / "t2s.json").read_bytes())
     if writer is None:
@@ -163,8 +170,9 @@ def _indexes(seen: dict, pairs: list) -> list[int]:
     return list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0] for value, label in pairs))
 
 
-def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> list:
-    """Visible text blocks of each page (None: no page, or not an item page). A page the render workers
+def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> tuple[list, list]:
+    """Visible text blocks of each page (None: no page, or not an item page), and each page's digest where
+    the build cache lists it (None elsewhere: the search memo then keys the item by its blocks). A page the render workers
     read (`texts`, emptied as it is used) or whose digest the build cache knows is not read; the others
     are parsed on both cores (parsing HTML back was most of the index stage)."""
     found: list = [None] * len(paths)
@@ -191,7 +199,7 @@ def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=
         found[n] = blocks
         if digests[n] is not None and blocks is not None:
             cache.remember_blocks(digests[n], blocks)
-    return found
+    return found, digests
 
 
 def _page_blocks(page: Path):

@@ -37,11 +37,20 @@ POSTINGS = ("keys", "ndocs", "starts", "lengths", "data", "pos_starts", "pos_len
 
 
 def doc_key(doc) -> bytes:
-    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest). Format 0:
-    from 3 on, marshal writes an object seen twice as a back-reference, so equal texts held by shared or
-    separate objects (parsed afresh, or read back from the cache) would digest differently, and every
-    rebuild would find thousands of items "changed" and compute the postings afresh."""
-    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, doc.blocks), 0), digest_size=16).digest()
+    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest). Where the
+    build's Writer knows the digest of the item's page, it stands for the blocks, which are read from those
+    bytes: marshalling every item's blocks was a second of a one-edit rebuild at 100,000 items (a str and a
+    list marshal differently, so the two kinds of key never meet). Format 0: from 3 on, marshal writes an
+    object seen twice as a back-reference, so equal texts held by shared or separate objects (parsed afresh,
+    or read back from the cache) would digest differently, and every rebuild would find thousands of items
+    "changed" and compute the postings afresh."""
+    text = doc.page if doc.page is not None else doc.blocks
+    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, text), 0), digest_size=16).digest()
+
+
+def doc_keys(docs: list) -> np.ndarray:
+    """Every item's `doc_key`, one row of 16 bytes each."""
+    return np.frombuffer(b"".join(doc_key(doc) for doc in docs), dtype=np.uint8).reshape(-1, 16)
 
 
 class IndexMemo:
@@ -50,9 +59,10 @@ class IndexMemo:
         self.version = version                   # () -> the code's version (cache/stamp.py: code_version)
         self.damaged = damaged                   # called when a file is damaged: the cache warns once
 
-    def postings(self, docs: list, text_of, z: int) -> tuple[Postings, int]:
-        """The postings of `docs` and their number of characters, patched from the last ones if it can."""
-        keys = np.frombuffer(b"".join(doc_key(doc) for doc in docs), dtype=np.uint8).reshape(-1, 16)
+    def postings(self, docs: list, text_of, z: int, keys: np.ndarray | None = None) -> tuple[Postings, int]:
+        """The postings of `docs` and their number of characters, patched from the last ones if it can.
+        `keys`: the docs' `doc_keys`, if the caller has them."""
+        keys = doc_keys(docs) if keys is None else keys
         texts = self._load("texts.bin")
         if texts is not None and len(texts["keys"]) == len(keys):
             changed = np.flatnonzero((texts["keys"] != keys).any(axis=1))
@@ -89,6 +99,24 @@ class IndexMemo:
         gen = self._save_texts(keys, after, texts, changed)
         self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
         return post, chars
+
+    def fragments(self, keys: np.ndarray) -> list | None:
+        """Per item id, the digest (hex) of the file the last build wrote for the item that had this id, if it
+        had the same key (an item's display fragment is made of what its key covers), else None; None when
+        there is no record."""
+        known = self._load("fragments.bin")
+        if known is None:
+            return None
+        same = np.zeros(len(keys), dtype=bool)
+        n = min(len(keys), len(known["keys"]))
+        same[:n] = (known["keys"][:n] == keys[:n]).all(axis=1)
+        digests = known["digests"]
+        return [digests[d].tobytes().hex() if same[d] else None for d in range(len(keys))]
+
+    def remember_fragments(self, keys: np.ndarray, digests: list[str]) -> None:
+        """Each item's key and the digest of the fragment written for it, for the next build's `fragments`."""
+        raw = np.frombuffer(bytes.fromhex("".join(digests)), dtype=np.uint8).reshape(-1, 16)
+        self._save("fragments.bin", os.urandom(8).hex(), {"keys": keys, "digests": raw})
 
     # --- files --------------------------------------------------------------------------------------
 

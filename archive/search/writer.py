@@ -53,6 +53,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..writer import digest
+from .cache import doc_keys
 from .postings import SHIFT, gather, postings, varints
 from .text import SEP, norm, norm_blocks
 
@@ -94,6 +96,7 @@ class Doc:
     title: str = ""
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
     facets: dict[str, list[int]] = field(default_factory=dict)   # facet key → indexes into its values
+    page: str | None = None          # the digest of the page the blocks were read from, where the build knows it
 
 
 @dataclass
@@ -116,20 +119,20 @@ def folder_writer(out: Path):
     return put
 
 
-def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None) -> dict:
-    """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats. `memo`: the
-    build cache's postings of the last build (search/cache.py), patched where only a few items changed."""
-
-    for d, doc in enumerate(docs):
-        put(f"f/{d >> 8}/{d}.json",
-            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None) -> dict:
+    """Write the index for `docs` through `put(index-relative path, bytes)` (which may return the digest of
+    what it wrote, as `writer.digest`). Returns stats. `memo`: the build cache's postings of the last build
+    (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
+    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again)."""
+    keys = doc_keys(docs) if memo is not None else None
+    _write_fragments(put, docs, memo, keys, keep)
     if memo is None:
         rows = [doc_text(doc) for doc in docs]
         chars = sum(len(r[0]) for r in rows)
         post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE))
         del rows
     else:
-        post, chars = memo.postings(docs, doc_text, ZONE)
+        post, chars = memo.postings(docs, doc_text, ZONE, keys)
     total = int(post.lengths.sum() + post.pos_lengths.sum())
     n_keys = len(post.keys)
     inline = post.lengths + post.pos_lengths <= SPLIT_BYTES
@@ -183,6 +186,22 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def _write_fragments(put, docs: list[Doc], memo, keys, keep) -> None:
+    """f/…: each item's title and blocks. An item with the key (search/cache.py) the item at its id had last
+    time has the fragment written then: kept where the folder holds it, not encoded again."""
+    known = memo.fragments(keys) if memo is not None and keep is not None else None
+    digests = []
+    for d, doc in enumerate(docs):
+        path = f"f/{d >> 8}/{d}.json"
+        found = known[d] if known is not None else None
+        if found is None or not keep(path, found):
+            data = json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode()
+            found = put(path, data) or digest(data)
+        digests.append(found)
+    if memo is not None:
+        memo.remember_fragments(keys, digests)
 
 
 def doc_text(doc: Doc) -> tuple[str, int, int]:
