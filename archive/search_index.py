@@ -74,9 +74,9 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
-    found, digests = read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
-                                writer, cache, texts)
-    pages, page_digests = iter(found), iter(digests)
+    urls = [item.url for lst in lists for item in lst.items]        # a property: made once an item
+    found, digests = read_pages(site_dir, [url.lstrip("/") + "index.html" for url in urls], writer, cache, texts)
+    pages, page_digests, item_urls = iter(found), iter(digests), iter(urls)
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
     facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
@@ -92,10 +92,11 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
         if j.path not in juris_index:
             juris_index[j.path] = len(juris_rows)
             juris_rows.append({"n": j.display_name, "u": j.url})
-        list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
+        list_url = lst.url
+        list_rows.append({"u": list_url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
+        juris_items[j.path] += len(lst.items)
         for item in lst.items:
-            juris_items[j.path] += 1
-            blocks, page = next(pages), next(page_digests)
+            blocks, page, url = next(pages), next(page_digests), next(item_urls)
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
@@ -109,17 +110,20 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
             names = []
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
-            docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
+            docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks,
                             title=item.title, lead_names=names, facets=facets, page=page))
 
     names: dict[str, list[dict]] = {}
+    offered: set = set()                 # (name, entity as a tuple): a list's `in` compared dicts one by one,
+                                         # quadratic in a common name's entities (every place has a 教育局)
 
     def offer(key: str, ent: dict) -> None:
         k = norm(key)
         if k:
-            row = names.setdefault(k, [])
-            if ent not in row:
-                row.append(ent)
+            seen = (k, tuple((f, tuple(v) if isinstance(v, list) else v) for f, v in sorted(ent.items())))
+            if seen not in offered:
+                offered.add(seen)
+                names.setdefault(k, []).append(ent)
 
     for dept in archive.departments.values():
         j = archive.jurisdictions.get(dept.jurisdiction)

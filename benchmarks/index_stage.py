@@ -76,7 +76,7 @@ class FolderWriter:
         had = self.had.get(path)
         if had is None or had[0] != found:
             return False
-        os.stat(self.held / path)                           # as the Writer checks the file is untouched
+        os.stat(os.path.join(self.held, path))              # as the Writer checks the file is untouched
         self.digests[path] = found
         self.files[path] = had
         return True

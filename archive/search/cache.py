@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .patch import patch
+from .patch import patch, touched_keys
 from .postings import Postings, postings
 
 PATCH_SHARE = 0.02            # beyond this share of items changed, decoding the keys they touch costs more than it saves
@@ -58,11 +58,15 @@ class IndexMemo:
         self.folder = folder
         self.version = version                   # () -> the code's version (cache/stamp.py: code_version)
         self.damaged = damaged                   # called when a file is damaged: the cache warns once
+        self.gen = None                          # the generation of the postings `postings` returned
+        self.since = None                        # (generation, keys): those postings are that generation's
+                                                 # but for these keys (None: computed afresh)
 
     def postings(self, docs: list, text_of, z: int, keys: np.ndarray | None = None) -> tuple[Postings, int]:
         """The postings of `docs` and their number of characters, patched from the last ones if it can.
         `keys`: the docs' `doc_keys`, if the caller has them."""
         keys = doc_keys(docs) if keys is None else keys
+        self.gen = self.since = None
         texts = self._load("texts.bin")
         if texts is not None and len(texts["keys"]) == len(keys):
             changed = np.flatnonzero((texts["keys"] != keys).any(axis=1))
@@ -77,6 +81,7 @@ class IndexMemo:
         chars = sum(len(r[0]) for r in rows)
         del rows
         self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        self.gen = gen
         return post, chars
 
     def _patched(self, docs, keys, texts, changed, text_of, z) -> tuple[Postings, int] | None:
@@ -86,6 +91,7 @@ class IndexMemo:
             return None
         old = Postings(*(old[name] for name in POSTINGS))
         if not len(changed):
+            self.gen, self.since = texts["gen"], (texts["gen"], np.empty(0, np.uint64))
             return old, int(texts["lengths"].sum())
         starts = texts["ends"] - np.diff(texts["ends"], prepend=0)
         before = [(bytes(texts["utf8"][starts[d]:texts["ends"][d]]).decode(), int(texts["tz"][d]), int(texts["lz"][d]))
@@ -98,6 +104,7 @@ class IndexMemo:
             return None
         gen = self._save_texts(keys, after, texts, changed)
         self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        self.gen, self.since = gen, (texts["gen"], touched_keys(_columns(before), _columns(after), z))
         return post, chars
 
     def fragments(self, keys: np.ndarray) -> list | None:
@@ -117,6 +124,23 @@ class IndexMemo:
         """Each item's key and the digest of the fragment written for it, for the next build's `fragments`."""
         raw = np.frombuffer(bytes.fromhex("".join(digests)), dtype=np.uint8).reshape(-1, 16)
         self._save("fragments.bin", os.urandom(8).hex(), {"keys": keys, "digests": raw})
+
+    def outputs(self) -> dict | None:
+        """What `remember_outputs` recorded for the postings the last ones were patched from, with "touched":
+        the keys whose bytes may differ since; None when the postings were computed afresh or nothing was
+        recorded for them."""
+        if self.since is None:
+            return None
+        known = self._load("outputs.bin", self.since[0])
+        if known is not None:
+            known["touched"] = self.since[1]
+        return known
+
+    def remember_outputs(self, arrays: dict) -> None:
+        """Arrays describing the files written from this build's postings (search/writer.py: the shards' and
+        larger keys' digests), for the next build's `outputs`."""
+        if self.gen is not None:
+            self._save("outputs.bin", self.gen, arrays)
 
     # --- files --------------------------------------------------------------------------------------
 

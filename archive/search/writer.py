@@ -141,8 +141,14 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     # Stop at about four keys a shard: more shards would only be empty files.
     while n_shards * SHARD_TARGET_BYTES < in_shards and n_shards * 8 <= n_keys:
         n_shards *= 2
-    sizes = _write_shards(put, post, n_shards, inline)
-    n_split = _write_split_keys(put, post, ~inline)
+    # With the memo, the shards and larger keys' files that no changed item's key is in are kept as written.
+    known = memo.outputs() if memo is not None and keep is not None else None
+    shard_digests, sizes = _write_shards(put, post, n_shards, inline, known, keep)
+    split_digests = _write_split_keys(put, post, ~inline, known, keep)
+    n_split = len(split_digests["split"])
+    if memo is not None:
+        memo.remember_outputs({"shards": shard_digests, "sizes": sizes, **split_digests})
+    sizes = sizes.tolist()
     own_keys = split_key_list(post.keys[~inline])
     del post
 
@@ -259,15 +265,24 @@ def t2s_mask() -> str:
     return base64.b64encode(bytes(bits)).decode()
 
 
-def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
+def _write_shards(put, post, n_shards: int, inline: np.ndarray, known=None, keep=None) -> tuple[np.ndarray, np.ndarray]:
     """Shard k holds the keys whose FNV-1a hash is k modulo the shard count, in key order: a header of
     (count, then cp1, cp2, ndocs, ilen, plen per key), then the item lists and positions of its keys that
-    are `inline`. Returns the shard sizes."""
-    cp1 = post.keys >> np.uint64(SHIFT)
-    cp2 = post.keys & np.uint64((1 << SHIFT) - 1)
-    shard = (_fnv_pairs(cp1, cp2) % n_shards).astype(np.int64)
-    order = np.lexsort((post.keys, shard))           # by shard, then key
-    shard, cp1, cp2 = shard[order], cp1[order].astype(np.int64), cp2[order].astype(np.int64)
+    are `inline`. `known` (IndexMemo.outputs): the last shards' digests and sizes, and the keys touched
+    since; a shard with none of those keys is kept where the folder holds it (`keep`), not encoded. Returns
+    each shard's digest (16 bytes a row) and size."""
+    shard = _shard_of(post.keys, n_shards)
+    digests = np.zeros((n_shards, 16), dtype=np.uint8)
+    all_sizes = np.zeros(n_shards, dtype=np.int64)
+    kept = _kept_shards(n_shards, known, keep)
+    if kept.any():
+        digests[kept], all_sizes[kept] = known["shards"][kept], known["sizes"][kept]
+    chosen = np.flatnonzero(~kept[shard])             # the keys of the shards to write
+    by_shard = np.lexsort((post.keys[chosen], shard[chosen]))   # by shard, then key
+    order, shard = chosen[by_shard], shard[chosen][by_shard]
+    keys = post.keys[order]
+    cp1, cp2 = (keys >> np.uint64(SHIFT)).astype(np.int64), (keys & np.uint64((1 << SHIFT) - 1)).astype(np.int64)
+    del keys
     ndocs, ilen, plen, inline = post.ndocs[order], post.lengths[order], post.pos_lengths[order], inline[order]
     # bodies: each inline key's item list, then its positions
     item_starts, pos_starts = post.starts[order], post.pos_starts[order]
@@ -286,7 +301,6 @@ def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
     head_ends = np.append(head_at[count_slot[1:]], len(head))
     cum = np.concatenate(([0], np.cumsum(key_bytes)))
     shard_ends = cum[first_key + counts]
-    sizes = []
     k = 0
     while k < n_shards:
         # Shards k … e − 1, about GROUP_BYTES of bodies: gathering every shard's at once held a second copy
@@ -295,12 +309,33 @@ def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
         a, b = first_key[k], first_key[e - 1] + counts[e - 1]
         body = _bodies(post, item_starts[a:b], body_ilen[a:b], pos_starts[a:b], body_plen[a:b])
         for j in range(k, e):
+            if kept[j]:
+                continue
             data = (head[head_at[count_slot[j]]:head_ends[j]].tobytes()
                     + body[cum[first_key[j]] - cum[a]:cum[first_key[j] + counts[j]] - cum[a]].tobytes())
-            put(f"s/{j}.bin", data)
-            sizes.append(len(data))
+            digests[j] = np.frombuffer(bytes.fromhex(put(f"s/{j}.bin", data) or digest(data)), dtype=np.uint8)
+            all_sizes[j] = len(data)
         k = e
-    return sizes
+    return digests, all_sizes
+
+
+def _shard_of(keys: np.ndarray, n_shards: int) -> np.ndarray:
+    return (_fnv_pairs(keys >> np.uint64(SHIFT), keys & np.uint64((1 << SHIFT) - 1)) % n_shards).astype(np.int64)
+
+
+def _kept_shards(n_shards: int, known, keep) -> np.ndarray:
+    """Which shards the folder holds as they were last written and none of the touched keys is in: kept."""
+    kept = np.zeros(n_shards, dtype=bool)
+    if known is None or len(known["shards"]) != n_shards:
+        return kept
+    dirty = np.zeros(n_shards, dtype=bool)
+    dirty[_shard_of(known["touched"].astype(np.uint64), n_shards)] = True
+    hexes = known["shards"].tobytes().hex()
+    for k in np.flatnonzero(~dirty).tolist():
+        kept[k] = keep(f"s/{k}.bin", hexes[32 * k:32 * k + 32])
+    return kept
+
+
 
 
 def _bodies(post, item_starts, item_lengths, pos_starts, pos_lengths) -> np.ndarray:
@@ -317,18 +352,49 @@ def _bodies(post, item_starts, item_lengths, pos_starts, pos_lengths) -> np.ndar
     return gather(np.concatenate((items, positions)), starts, lengths)
 
 
-def _write_split_keys(put, post, split: np.ndarray) -> int:
+def _write_split_keys(put, post, split: np.ndarray, known=None, keep=None) -> dict:
     """A larger key's item list (k/) and, for a bigram, its item list again with its positions (p/), in
     files named by its code points: a longer term needs both, and one request for them costs less than
-    two; a two-character term still fetches the item list alone."""
+    two; a two-character term still fetches the item list alone. A key `known` (IndexMemo.outputs) had
+    then and not touched since keeps its files where the folder holds them. Returns the keys and their
+    files' digests (16 bytes a row; zeros: no p/ file)."""
     keys = post.keys[split]
-    for n, key in zip(np.flatnonzero(split).tolist(), keys.tolist()):
+    old = _old_split_digests(keys, known)
+    digests = [[None, None] for _ in range(len(keys))]
+    for m, (n, key) in enumerate(zip(np.flatnonzero(split).tolist(), keys.tolist())):
         name = f"{key >> SHIFT}-{key & ((1 << SHIFT) - 1)}.bin"
-        items = post.payload(n)
-        put("k/" + name, items)
-        if post.pos_lengths[n]:
-            put("p/" + name, _varint(len(items)) + items + post.positions(n))
-    return len(keys)
+        had = old[m] if old is not None else None
+        items = None
+        if had is None or not keep("k/" + name, had[0]):
+            items = post.payload(n)
+            digests[m][0] = put("k/" + name, items) or digest(items)
+        else:
+            digests[m][0] = had[0]
+        if not post.pos_lengths[n]:
+            continue
+        if had is None or not keep("p/" + name, had[1]):
+            items = post.payload(n) if items is None else items
+            data = _varint(len(items)) + items + post.positions(n)
+            digests[m][1] = put("p/" + name, data) or digest(data)
+        else:
+            digests[m][1] = had[1]
+    zero = "0" * 32
+    raw = bytes.fromhex("".join(d[0] + (d[1] or zero) for d in digests))
+    table = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 32)
+    return {"split": keys, "kd": table[:, :16], "pd": table[:, 16:]}
+
+
+def _old_split_digests(keys: np.ndarray, known) -> list | None:
+    """Per key, the hex digests of its k/ and p/ files as last written, if it had files then and no changed
+    item touched it since; else None."""
+    if known is None:
+        return None
+    at = np.minimum(np.searchsorted(known["split"], keys), max(len(known["split"]) - 1, 0))
+    same = (known["split"][at] == keys) if len(known["split"]) else np.zeros(len(keys), dtype=bool)
+    same &= ~np.isin(keys, known["touched"])
+    kd, pd = known["kd"].tobytes().hex(), known["pd"].tobytes().hex()
+    return [(kd[32 * a:32 * a + 32], pd[32 * a:32 * a + 32]) if ok else None
+            for a, ok in zip(at.tolist(), same.tolist())]
 
 
 def _varint(n: int) -> bytes:
