@@ -36,17 +36,20 @@ class Facet:
     label: str                                        # above its menu
     values: Callable[[Item], list[tuple[str, str]]]   # an item's values: (in the URL, as the reader sees it)
     dated: bool = False                               # the values hold as of the build's date: say which
+    of_list: bool = False                             # the values are the item's list's: found once a list
 
 
 # The search page's filters, in this order. Adding one is one line here: the page reads the list, the
 # values and every item's values from the index, with live counts over the results.
 FACETS = [
-    Facet("j", "地区", lambda item: [(item.list.jurisdiction.path, item.list.jurisdiction.display_name)]),
-    Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")]),
+    Facet("j", "地区", lambda item: [(item.list.jurisdiction.path, item.list.jurisdiction.display_name)], of_list=True),
+    Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")], of_list=True),
     Facet("c", "分类", lambda item: [(item.category, item.category)] if item.category else []),
     Facet("d", "牵头部门", lambda item: [(ref.canonical, ref.canonical) for ref in item.lead]),
     Facet("st", "状态", lambda item: [(item.status, item.status)], dated=True),
 ]
+LIST_FACETS = [f for f in FACETS if f.of_list]
+ITEM_FACETS = [f for f in FACETS if not f.of_list]
 
 
 def _suffixes(name: str) -> list[str]:
@@ -95,12 +98,15 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
         list_url = lst.url
         list_rows.append({"u": list_url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
         juris_items[j.path] += len(lst.items)
+        list_facets = None
         for item in lst.items:
             blocks, page, url = next(pages), next(page_digests), next(item_urls)
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
-            facets = {f.key: _indexes(facet_values[f.key], f.values(item)) for f in FACETS}
+            if list_facets is None:   # at the list's first searchable item, as each value was numbered before
+                list_facets = {f.key: _indexes(facet_values[f.key], f.values(item)) for f in LIST_FACETS}
+            facets = {**list_facets, **{f.key: _indexes(facet_values[f.key], f.values(item)) for f in ITEM_FACETS}}
             for ref in item.lead:
                 if ref.department:
                     lead_count[ref.department.key] += 1

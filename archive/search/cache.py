@@ -1,23 +1,31 @@
 """The index stage's part of the build cache (`.cache/search/`): the last index's postings and the text of
 every item they were computed from, so that a rebuild after a few edits patches the postings
-(search/patch.py) instead of normalising every item and computing every posting again.
+(search/patch.py) instead of normalising every item and computing every posting again; and the digests of
+the files written from them, so that a rebuild encodes only the files an edit reached.
 
     memo = IndexMemo(folder, damaged)
     post, chars = memo.postings(docs, text_of, z)    text_of(doc) -> (normalised text, title zone length,
                                                      lead zone length), as archive/search/writer.py joins them
+    memo.fragments(keys) / remember_fragments        each item's fragment's digest, if its key is the same
+    memo.outputs() / remember_outputs                the shards' and larger keys' digests, and the keys
+                                                     touched since they were written
 
-What an item's text is made from (its title, lead names and visible blocks) is digested per item
-(`doc_key`); the postings are patched when there are as many items as before, at most PATCH_SHARE of
-them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item renumbers the ones
-after it: then they are computed afresh). The
+What an item's text is made from (its title, lead names and visible blocks, or its page's digest for the
+blocks) is digested per item (`doc_key`); the postings are patched when there are as many items as before,
+at most PATCH_SHARE of them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item
+renumbers the ones after it: then they are computed afresh). The
 whole memo is also keyed by the code (cache/stamp.py: code_version), as the rest of the cache.
 
-Two files, each written as soon as it is made and each with the code's version, the generation it
-belongs to (both files must name the same one) and a digest of its payload:
+Four files, each written as soon as it is made and each with the code's version, the generation it
+belongs to and a digest of its payload:
     texts.bin       per item its key, its text's end in the UTF-8 of all texts end to end, its length in
                     code points and its zone lengths; then that UTF-8
-    postings.bin    the Postings arrays
-A damaged file is reported once (the build cache's warning) and the postings are computed afresh.
+    postings.bin    the Postings arrays (the generation of texts.bin: both must name the same one)
+    fragments.bin   per item id its key and the digest of its fragment f/…
+    outputs.bin     per shard its digest and size, per larger key its k/ and p/ digests (the generation of
+                    the postings they were written from)
+A damaged file is reported once (the build cache's warning) and the postings are computed afresh, or every
+file of its kind encoded again.
 """
 from __future__ import annotations
 
@@ -160,7 +168,7 @@ class IndexMemo:
             for d, e in zip(changed.tolist(), encoded):
                 pieces += [old[at:ends[d] - sizes[d]], np.frombuffer(e, dtype=np.uint8)]
                 at = ends[d]
-            utf8 = np.concatenate(pieces + [old[at:]])
+            utf8 = pieces + [old[at:]]            # written piece by piece (_save): no second copy of every text
             sizes[changed] = [len(e) for e in encoded]
             lengths, tz, lz = texts["lengths"].copy(), texts["tz"].copy(), texts["lz"].copy()
             lengths[changed] = [len(r[0]) for r in rows]
@@ -172,23 +180,27 @@ class IndexMemo:
         return gen
 
     def _save(self, name: str, gen: str, arrays: dict) -> None:
+        """`arrays`: name → an array, or a list of one-dimensional arrays of one type, stored end to end."""
         if self.folder is None:
             return
         h = hashlib.blake2b(digest_size=16)
         layout = []
         for key, a in arrays.items():
-            a = np.ascontiguousarray(a)
-            arrays[key] = a
-            h.update(memoryview(a).cast("B"))
-            layout.append([key, a.dtype.str, list(a.shape)])
+            pieces = [np.ascontiguousarray(p) for p in (a if isinstance(a, list) else [a])]
+            shape = list(pieces[0].shape) if len(pieces) == 1 else [sum(len(p) for p in pieces)]
+            layout.append([key, pieces[0].dtype.str, shape])
+            arrays[key] = pieces = [p for p in pieces if p.size]     # (an empty one cannot be cast to bytes)
+            for p in pieces:
+                h.update(memoryview(p).cast("B"))
         head = json.dumps({"code": self.version(), "gen": gen, "digest": h.hexdigest(), "arrays": layout})
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / name
         tmp = target.with_name(f".{name}.{os.getpid()}")
         with open(tmp, "wb") as out:              # array by array: never one bytes object of them all
             out.write(head.encode() + b"\n")
-            for a in arrays.values():
-                out.write(memoryview(a).cast("B"))
+            for pieces in arrays.values():
+                for p in pieces:
+                    out.write(memoryview(p).cast("B"))
         os.replace(tmp, target)
 
     def _load(self, name: str, gen: str | None = None) -> dict | None:
@@ -201,11 +213,11 @@ class IndexMemo:
         except OSError:
             return None
         try:
-            line, _, _ = raw.partition(b"\n")
-            head = json.loads(line)
+            end = raw.find(b"\n")                 # not partition: that copies the arrays after the line
+            head = json.loads(raw[:max(end, 0)])
             if head["code"] != self.version() or (gen is not None and head["gen"] != gen):
                 return None
-            body = memoryview(raw)[len(line) + 1:]
+            body = memoryview(raw)[end + 1:]
             if hashlib.blake2b(body, digest_size=16).hexdigest() != head["digest"]:
                 raise ValueError("digest")
             out, at = {"gen": head["gen"]}, 0

@@ -113,13 +113,16 @@ def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> Pos
     pos_lengths = np.array([len(m[2]) for m in made], dtype=np.int64)
     data = np.concatenate([old.data] + [m[1] for m in made])
     pos_data = np.concatenate([old.pos_data] + [m[2] for m in made])
-    all_keys = np.concatenate((old.keys[keep], keys))
-    order = np.argsort(all_keys)
-    post = Postings(all_keys[order], np.concatenate((old.ndocs[keep], ndocs))[order],
-                    np.concatenate((old.starts[keep], len(old.data) + np.cumsum(lengths) - lengths))[order],
-                    np.concatenate((old.lengths[keep], lengths))[order], data,
-                    np.concatenate((old.pos_starts[keep], len(old.pos_data) + np.cumsum(pos_lengths) - pos_lengths))[order],
-                    np.concatenate((old.pos_lengths[keep], pos_lengths))[order], pos_data)
+    # the touched keys put in among the kept ones (both ascending): an argsort of every key cost more
+    at = np.searchsorted(old.keys[keep], keys)
+
+    def merged(column: np.ndarray, new: np.ndarray) -> np.ndarray:
+        return np.insert(column[keep], at, new)
+    post = Postings(merged(old.keys, keys), merged(old.ndocs, ndocs),
+                    merged(old.starts, len(old.data) + np.cumsum(lengths) - lengths),
+                    merged(old.lengths, lengths), data,
+                    merged(old.pos_starts, len(old.pos_data) + np.cumsum(pos_lengths) - pos_lengths),
+                    merged(old.pos_lengths, pos_lengths), pos_data)
     if len(post.data) + len(post.pos_data) > 2 * int(post.lengths.sum() + post.pos_lengths.sum()):
         post = compact(post)
     return post
