@@ -119,6 +119,8 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
             docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks,
                             title=item.title, lead_names=names, facets=facets, page=page))
 
+    del urls, found, digests            # 100,000 URLs: not held through the postings, the stage's peak
+
     names: dict[str, list[dict]] = {}
     offered: set = set()                 # (name, entity as a tuple): a list's `in` compared dicts one by one,
                                          # quadratic in a common name's entities (every place has a 教育局)
