@@ -115,22 +115,22 @@ class IndexMemo:
         self.gen, self.since = gen, (texts["gen"], touched_keys(_columns(before), _columns(after), z))
         return post, chars
 
-    def fragments(self, keys: np.ndarray) -> list | None:
-        """Per item id, the digest (hex) of the file the last build wrote for the item that had this id, if it
-        had the same key (an item's display fragment is made of what its key covers), else None; None when
-        there is no record."""
+    def fragments(self, keys: np.ndarray) -> tuple[np.ndarray, bytes] | None:
+        """Per item id, whether the item that had this id last time had the same key (an item's display
+        fragment is made of what its key covers), and the digests of the files written then (16 bytes an
+        id); None when there is no record. Bytes, not 100,000 strings: the stage's peak is later."""
         known = self._load("fragments.bin")
         if known is None:
             return None
         same = np.zeros(len(keys), dtype=bool)
         n = min(len(keys), len(known["keys"]))
         same[:n] = (known["keys"][:n] == keys[:n]).all(axis=1)
-        digests = known["digests"]
-        return [digests[d].tobytes().hex() if same[d] else None for d in range(len(keys))]
+        return same, known["digests"].tobytes()
 
-    def remember_fragments(self, keys: np.ndarray, digests: list[str]) -> None:
-        """Each item's key and the digest of the fragment written for it, for the next build's `fragments`."""
-        raw = np.frombuffer(bytes.fromhex("".join(digests)), dtype=np.uint8).reshape(-1, 16)
+    def remember_fragments(self, keys: np.ndarray, digests: bytes) -> None:
+        """Each item's key and the digest of the fragment written for it (16 bytes an item), for the next
+        build's `fragments`."""
+        raw = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 16)
         self._save("fragments.bin", os.urandom(8).hex(), {"keys": keys, "digests": raw})
 
     def outputs(self) -> dict | None:

@@ -198,16 +198,19 @@ def _write_fragments(put, docs: list[Doc], memo, keys, keep) -> None:
     """f/…: each item's title and blocks. An item with the key (search/cache.py) the item at its id had last
     time has the fragment written then: kept where the folder holds it, not encoded again."""
     known = memo.fragments(keys) if memo is not None and keep is not None else None
-    digests = []
+    same, old = known if known is not None else (None, None)
+    digests = bytearray(16 * len(docs))
     for d, doc in enumerate(docs):
         path = f"f/{d >> 8}/{d}.json"
-        found = known[d] if known is not None else None
-        if found is None or not keep(path, found):
-            data = json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode()
-            found = put(path, data) or digest(data)
-        digests.append(found)
+        if same is not None and same[d] and keep(path, old[16 * d:16 * d + 16].hex()):
+            digests[16 * d:16 * d + 16] = old[16 * d:16 * d + 16]
+            continue
+        data = json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode()
+        found = put(path, data)
+        if memo is not None:
+            digests[16 * d:16 * d + 16] = bytes.fromhex(found or digest(data))
     if memo is not None:
-        memo.remember_fragments(keys, digests)
+        memo.remember_fragments(keys, bytes(digests))
 
 
 def doc_text(doc: Doc) -> tuple[str, int, int]:
