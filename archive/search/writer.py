@@ -146,7 +146,7 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     shard_digests, sizes = _write_shards(put, post, n_shards, inline, known, keep)
     split_digests = _write_split_keys(put, post, ~inline, known, keep)
     n_split = len(split_digests["split"])
-    if memo is not None:
+    if memo is not None and keep is not None:
         memo.remember_outputs({"shards": shard_digests, "sizes": sizes, **split_digests})
     sizes = sizes.tolist()
     own_keys = split_key_list(post.keys[~inline])
@@ -206,11 +206,15 @@ def _write_fragments(put, docs: list[Doc], memo, keys, keep) -> None:
             digests[16 * d:16 * d + 16] = old[16 * d:16 * d + 16]
             continue
         data = json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode()
-        found = put(path, data)
-        if memo is not None:
-            digests[16 * d:16 * d + 16] = bytes.fromhex(found or digest(data))
-    if memo is not None:
+        digests[16 * d:16 * d + 16] = bytes.fromhex(_put(put, path, data, keep))
+    if memo is not None and keep is not None:
         memo.remember_fragments(keys, bytes(digests))
+
+
+def _put(put, path: str, data: bytes, keep) -> str:
+    """`put` a file; its digest (hex) where files are kept by digest (`keep`), else zeros: none is remembered."""
+    found = put(path, data)
+    return found or (digest(data) if keep is not None else "0" * 32)
 
 
 def doc_text(doc: Doc) -> tuple[str, int, int]:
@@ -316,7 +320,7 @@ def _write_shards(put, post, n_shards: int, inline: np.ndarray, known=None, keep
                 continue
             data = (head[head_at[count_slot[j]]:head_ends[j]].tobytes()
                     + body[cum[first_key[j]] - cum[a]:cum[first_key[j] + counts[j]] - cum[a]].tobytes())
-            digests[j] = np.frombuffer(bytes.fromhex(put(f"s/{j}.bin", data) or digest(data)), dtype=np.uint8)
+            digests[j] = np.frombuffer(bytes.fromhex(_put(put, f"s/{j}.bin", data, keep)), dtype=np.uint8)
             all_sizes[j] = len(data)
         k = e
     return digests, all_sizes
@@ -370,7 +374,7 @@ def _write_split_keys(put, post, split: np.ndarray, known=None, keep=None) -> di
         items = None
         if had is None or not keep("k/" + name, had[0]):
             items = post.payload(n)
-            digests[m][0] = put("k/" + name, items) or digest(items)
+            digests[m][0] = _put(put, "k/" + name, items, keep)
         else:
             digests[m][0] = had[0]
         if not post.pos_lengths[n]:
@@ -378,7 +382,7 @@ def _write_split_keys(put, post, split: np.ndarray, known=None, keep=None) -> di
         if had is None or not keep("p/" + name, had[1]):
             items = post.payload(n) if items is None else items
             data = _varint(len(items)) + items + post.positions(n)
-            digests[m][1] = put("p/" + name, data) or digest(data)
+            digests[m][1] = _put(put, "p/" + name, data, keep)
         else:
             digests[m][1] = had[1]
     zero = "0" * 32
