@@ -36,17 +36,20 @@ class Facet:
     label: str                                        # above its menu
     values: Callable[[Item], list[tuple[str, str]]]   # an item's values: (in the URL, as the reader sees it)
     dated: bool = False                               # the values hold as of the build's date: say which
+    of_list: bool = False                             # the values are the item's list's: found once a list
 
 
 # The search page's filters, in this order. Adding one is one line here: the page reads the list, the
 # values and every item's values from the index, with live counts over the results.
 FACETS = [
-    Facet("j", "地区", lambda item: [(item.list.jurisdiction.path, item.list.jurisdiction.display_name)]),
-    Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")]),
+    Facet("j", "地区", lambda item: [(item.list.jurisdiction.path, item.list.jurisdiction.display_name)], of_list=True),
+    Facet("y", "年份", lambda item: [(str(item.list.year), f"{item.list.year}年")], of_list=True),
     Facet("c", "分类", lambda item: [(item.category, item.category)] if item.category else []),
     Facet("d", "牵头部门", lambda item: [(ref.canonical, ref.canonical) for ref in item.lead]),
     Facet("st", "状态", lambda item: [(item.status, item.status)], dated=True),
 ]
+LIST_FACETS = [f for f in FACETS if f.of_list]
+ITEM_FACETS = [f for f in FACETS if not f.of_list]
 
 
 def _suffixes(name: str) -> list[str]:
@@ -74,8 +77,9 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     lists = sorted(archive.lists, key=lambda lst: (
         -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
         lst.jurisdiction.path))
-    pages = iter(read_pages(site_dir, [item.url.lstrip("/") + "index.html" for lst in lists for item in lst.items],
-                            writer, cache, texts))
+    urls = [item.url for lst in lists for item in lst.items]        # a property: made once an item
+    found, digests = read_pages(site_dir, [url.lstrip("/") + "index.html" for url in urls], writer, cache, texts)
+    pages, page_digests, item_urls = iter(found), iter(digests), iter(urls)
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
     facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
@@ -91,14 +95,18 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
         if j.path not in juris_index:
             juris_index[j.path] = len(juris_rows)
             juris_rows.append({"n": j.display_name, "u": j.url})
-        list_rows.append({"u": lst.url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
+        list_url = lst.url
+        list_rows.append({"u": list_url, "t": lst.title, "j": juris_index[j.path], "y": lst.year})
+        juris_items[j.path] += len(lst.items)
+        list_facets = None
         for item in lst.items:
-            juris_items[j.path] += 1
-            blocks = next(pages)
+            blocks, page, url = next(pages), next(page_digests), next(item_urls)
             if blocks is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
-            facets = {f.key: _indexes(facet_values[f.key], f.values(item)) for f in FACETS}
+            if list_facets is None:   # at the list's first searchable item, as each value was numbered before
+                list_facets = {f.key: _indexes(facet_values[f.key], f.values(item)) for f in LIST_FACETS}
+            facets = {**list_facets, **{f.key: _indexes(facet_values[f.key], f.values(item)) for f in ITEM_FACETS}}
             for ref in item.lead:
                 if ref.department:
                     lead_count[ref.department.key] += 1
@@ -108,17 +116,22 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
             names = []
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
-            docs.append(Doc(list_index=li, url_suffix=item.url[len(lst.url):], blocks=blocks,
-                            title=item.title, lead_names=names, facets=facets))
+            docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks,
+                            title=item.title, lead_names=names, facets=facets, page=page))
+
+    del urls, found, digests            # 100,000 URLs: not held through the postings, the stage's peak
 
     names: dict[str, list[dict]] = {}
+    offered: set = set()                 # (name, entity as a tuple): a list's `in` compared dicts one by one,
+                                         # quadratic in a common name's entities (every place has a 教育局)
 
     def offer(key: str, ent: dict) -> None:
         k = norm(key)
         if k:
-            row = names.setdefault(k, [])
-            if ent not in row:
-                row.append(ent)
+            seen = (k, tuple((f, tuple(v) if isinstance(v, list) else v) for f, v in sorted(ent.items())))
+            if seen not in offered:
+                offered.add(seen)
+                names.setdefault(k, []).append(ent)
 
     for dept in archive.departments.values():
         j = archive.jurisdictions.get(dept.jurisdiction)
@@ -138,12 +151,18 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     facets = [{"k": f.key, "n": f.label + (as_of if f.dated else ""),
                "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]} for f in FACETS]
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
+    keep = None
     if writer is None:
         put = folder_writer(site_dir / INDEX_DIR)
     else:
-        def put(path: str, data: bytes) -> None:
-            writer.write(f"{INDEX_DIR}/{path}", data)
-    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None)
+        def put(path: str, data: bytes) -> str:
+            path = f"{INDEX_DIR}/{path}"
+            writer.write(path, data)
+            return writer.files[path][0]
+
+        def keep(path: str, found: str) -> bool:
+            return writer.keep(f"{INDEX_DIR}/{path}", found)
+    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep)
     stats["items_without_page"] = missing_pages
     put("t2s.json", (STATIC / "t2s.json").read_bytes())
     if writer is None:
@@ -163,8 +182,9 @@ def _indexes(seen: dict, pairs: list) -> list[int]:
     return list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0] for value, label in pairs))
 
 
-def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> list:
-    """Visible text blocks of each page (None: no page, or not an item page). A page the render workers
+def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> tuple[list, list]:
+    """Visible text blocks of each page (None: no page, or not an item page), and each page's digest where
+    the build cache lists it (None elsewhere: the search memo then keys the item by its blocks). A page the render workers
     read (`texts`, emptied as it is used) or whose digest the build cache knows is not read; the others
     are parsed on both cores (parsing HTML back was most of the index stage)."""
     found: list = [None] * len(paths)
@@ -191,7 +211,7 @@ def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=
         found[n] = blocks
         if digests[n] is not None and blocks is not None:
             cache.remember_blocks(digests[n], blocks)
-    return found
+    return found, digests
 
 
 def _page_blocks(page: Path):

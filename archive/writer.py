@@ -220,6 +220,14 @@ class Writer:
         self.claim(path)
         return self.put(path, data)
 
+    def keep(self, path: str, found: str) -> bool:
+        """If the folder holds `path` with digest `found` (the caller knows the bytes it would write have it,
+        without making them), claim it and keep the file as written; False: nothing claimed, `write` the bytes."""
+        if not self._holds(path, found):
+            return False
+        self.claim(path)
+        return True
+
     def commit(self) -> None:
         """Swap the finished build into place; the previous site is removed (or kept as the spare) only after
         the new one is there.

@@ -49,28 +49,37 @@ from archive.search_index import INDEX_DIR, build_index  # noqa: E402
 
 
 class FolderWriter:
-    """What build_index needs of the build's Writer: the digests of the pages written, and `write`, which
-    (as the Writer does) digests every file and writes only those whose digest differs from what `held`
-    lists (the cache's listing of SITE, in a warm run)."""
+    """What build_index needs of the build's Writer: `files`, the digests of the pages written (and of every
+    file written since), and `write` and `keep`, which (as the Writer does) digest every file and write only
+    those whose digest differs from what `held` lists (the cache's listing of SITE, in a warm run)."""
 
     def __init__(self, out: Path, files: dict, held: Path | None = None):
         self.out = out
-        self.files = files
+        self.had = files if held else {}
+        self.files = dict(files)
         self.held = held
         self.digests: dict[str, str] = {}
         self.written = 0
 
     def write(self, path: str, data: bytes) -> int:
-        found = self.digests[path] = digest(data)
-        had = self.files.get(path) if self.held else None
-        if had is not None and had[0] == found:
-            os.stat(self.held / path)                       # as the Writer checks the file is untouched
-            return len(data)
-        target = self.out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.written += 1
+        found = digest(data)
+        if not self.keep(path, found):
+            target = self.out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            self.written += 1
+            self.digests[path] = found
+            self.files[path] = [found]
         return len(data)
+
+    def keep(self, path: str, found: str) -> bool:
+        had = self.had.get(path)
+        if had is None or had[0] != found:
+            return False
+        os.stat(os.path.join(self.held, path))              # as the Writer checks the file is untouched
+        self.digests[path] = found
+        self.files[path] = had
+        return True
 
 
 def rss_mb(field: str) -> float:
@@ -108,13 +117,14 @@ def edit_pages(n: int) -> None:
     """N items' pages, spread evenly, read as if a sentence had been added to their first block."""
     read = search_index.read_pages
 
-    def edited(site_dir, paths, writer=None, cache=None):
-        found = read(site_dir, paths, writer, cache)
+    def edited(site_dir, paths, writer=None, cache=None, texts=None):
+        found, digests = read(site_dir, paths, writer, cache, texts)
         for k in range(n):
             d = k * len(found) // n
             if found[d]:
                 found[d] = [found[d][0] + "新增一句用于测试的正文。", *found[d][1:]]
-        return found
+                digests[d] = None                        # not the page's bytes any more
+        return found, digests
     search_index.read_pages = edited
 
 
@@ -174,7 +184,9 @@ def main() -> int:
         if (cache_folder(site) / "search").is_dir():       # the postings this build left, patched in a copy
             shutil.copytree(cache_folder(site) / "search", memo)
     else:
-        cache, files = BuildCache(None), {}                # as a clean build's: empty, its memo saved
+        cache = BuildCache(None)                           # as a clean build's: empty, its memo saved
+        # the digests of the pages, which a build's Writer knows, but no file held
+        files = (stored.tree(site, site.name) or {}).get("files", {})
     cache.search.folder = memo
     if args.edit:
         edit_pages(args.edit)

@@ -191,7 +191,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
     assert differences(tree(out), expected) == []
     build(code, corpus, out)
-    for name in ("texts.bin", "postings.bin"):                     # the search index's postings and texts
+    for name in ("texts.bin", "postings.bin", "fragments.bin", "outputs.bin"):   # the search index's memo
         part = tmp_path / ".cache" / "search" / name
         data = part.read_bytes()
         part.write_bytes(data[:-5] + bytes(b ^ 1 for b in data[-5:]))

@@ -133,3 +133,50 @@ def test_an_items_key_depends_on_its_text_not_on_which_objects_hold_it():
     assert doc_key(shared) == doc_key(apart)
     assert doc_key(shared) != doc_key(Doc(list_index=0, url_suffix="01/", title=word, lead_names=[word, word],
                                           blocks=[word, word + "。"]))
+
+
+def test_an_index_written_with_the_memo_is_the_index_written_afresh(tmp_path, monkeypatch):
+    """With the memo, a rebuild keeps the fragments, shards and larger keys' files no edit reached (by
+    digest, without their bytes) and writes the rest: every file is what an index written afresh holds.
+    The folder the build writes into is the one before last (the spare), so some kept files are stale."""
+    from archive.search.cache import IndexMemo
+    from archive.search.writer import Doc, Tables, write_index
+    from archive.writer import digest
+
+    monkeypatch.setattr("archive.search.writer.SPLIT_BYTES", 32)      # larger keys' files in a small index,
+    monkeypatch.setattr("archive.search.writer.SHARD_TARGET_BYTES", 200)   # and shards an edit leaves alone
+    rng = random.Random(5)
+    alphabet = [chr(0x4E00 + 7 * n) for n in range(150)]
+    common = ["".join(rng.sample(alphabet, 2)) for _ in range(30)]  # in about 20 items each: files of their own
+
+    def doc(n):
+        return Doc(list_index=0, url_suffix=f"{n:02d}/", title="".join(rng.sample(alphabet, 4)),
+                   lead_names=[rng.choice(common)],
+                   blocks=["".join(rng.sample(alphabet, 15)) + rng.choice(common) for _ in range(2)])
+    tables = Tables(lists=[{"u": "/a/", "t": "", "j": 0, "y": 2020}], jurisdictions=[{"n": "", "u": "/"}],
+                    facets=[], names={})
+    memo = IndexMemo(tmp_path / "search", lambda: "v1", lambda: 1 / 0)
+    folders = [{}, {}]                                  # path → bytes: the site and its spare
+    docs = [doc(n) for n in range(300)]
+    kept = []
+    for round_ in range(6):
+        held, files = folders[round_ % 2], {}
+
+        def put(path, data):
+            files[path] = data
+            return digest(data)
+
+        def keep(path, found):
+            if path in held and digest(held[path]) == found:
+                files[path] = held[path]
+                kept.append(path)
+                return True
+            return False
+        write_index(put, docs, tables, memo=memo, keep=keep)
+        fresh = {}
+        write_index(fresh.__setitem__, docs, tables)
+        assert files.keys() == fresh.keys() and [p for p in fresh if files[p] != fresh[p]] == [], round_
+        folders[round_ % 2] = files
+        for d in rng.sample(range(len(docs)), 2):       # two items edited (a patch: under 2% is 6 items)
+            docs[d] = doc(d)
+    assert {p.split("/")[0] for p in kept} >= {"f", "s", "k", "p"}, "nothing of some kind was kept"

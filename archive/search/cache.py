@@ -1,23 +1,31 @@
 """The index stage's part of the build cache (`.cache/search/`): the last index's postings and the text of
 every item they were computed from, so that a rebuild after a few edits patches the postings
-(search/patch.py) instead of normalising every item and computing every posting again.
+(search/patch.py) instead of normalising every item and computing every posting again; and the digests of
+the files written from them, so that a rebuild encodes only the files an edit reached.
 
     memo = IndexMemo(folder, damaged)
     post, chars = memo.postings(docs, text_of, z)    text_of(doc) -> (normalised text, title zone length,
                                                      lead zone length), as archive/search/writer.py joins them
+    memo.fragments(keys) / remember_fragments        each item's fragment's digest, if its key is the same
+    memo.outputs() / remember_outputs                the shards' and larger keys' digests, and the keys
+                                                     touched since they were written
 
-What an item's text is made from (its title, lead names and visible blocks) is digested per item
-(`doc_key`); the postings are patched when there are as many items as before, at most PATCH_SHARE of
-them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item renumbers the ones
-after it: then they are computed afresh). The
+What an item's text is made from (its title, lead names and visible blocks, or its page's digest for the
+blocks) is digested per item (`doc_key`); the postings are patched when there are as many items as before,
+at most PATCH_SHARE of them changed and they touch at most patch.MAX_TOUCHED keys (an added or removed item
+renumbers the ones after it: then they are computed afresh). The
 whole memo is also keyed by the code (cache/stamp.py: code_version), as the rest of the cache.
 
-Two files, each written as soon as it is made and each with the code's version, the generation it
-belongs to (both files must name the same one) and a digest of its payload:
+Four files, each written as soon as it is made and each with the code's version, the generation it
+belongs to and a digest of its payload:
     texts.bin       per item its key, its text's end in the UTF-8 of all texts end to end, its length in
                     code points and its zone lengths; then that UTF-8
-    postings.bin    the Postings arrays
-A damaged file is reported once (the build cache's warning) and the postings are computed afresh.
+    postings.bin    the Postings arrays (the generation of texts.bin: both must name the same one)
+    fragments.bin   per item id its key and the digest of its fragment f/…
+    outputs.bin     per shard its digest and size, per larger key its k/ and p/ digests (the generation of
+                    the postings they were written from)
+A damaged file is reported once (the build cache's warning) and the postings are computed afresh, or every
+file of its kind encoded again.
 """
 from __future__ import annotations
 
@@ -29,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .patch import patch
+from .patch import patch, touched_keys
 from .postings import Postings, postings
 
 PATCH_SHARE = 0.02            # beyond this share of items changed, decoding the keys they touch costs more than it saves
@@ -37,11 +45,20 @@ POSTINGS = ("keys", "ndocs", "starts", "lengths", "data", "pos_starts", "pos_len
 
 
 def doc_key(doc) -> bytes:
-    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest). Format 0:
-    from 3 on, marshal writes an object seen twice as a back-reference, so equal texts held by shared or
-    separate objects (parsed afresh, or read back from the cache) would digest differently, and every
-    rebuild would find thousands of items "changed" and compute the postings afresh."""
-    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, doc.blocks), 0), digest_size=16).digest()
+    """A digest of what an item's normalised text is made from (marshal: exact, and the fastest). Where the
+    build's Writer knows the digest of the item's page, it stands for the blocks, which are read from those
+    bytes: marshalling every item's blocks was a second of a one-edit rebuild at 100,000 items (a str and a
+    list marshal differently, so the two kinds of key never meet). Format 0: from 3 on, marshal writes an
+    object seen twice as a back-reference, so equal texts held by shared or separate objects (parsed afresh,
+    or read back from the cache) would digest differently, and every rebuild would find thousands of items
+    "changed" and compute the postings afresh."""
+    text = doc.page if doc.page is not None else doc.blocks
+    return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, text), 0), digest_size=16).digest()
+
+
+def doc_keys(docs: list) -> np.ndarray:
+    """Every item's `doc_key`, one row of 16 bytes each."""
+    return np.frombuffer(b"".join(doc_key(doc) for doc in docs), dtype=np.uint8).reshape(-1, 16)
 
 
 class IndexMemo:
@@ -49,10 +66,15 @@ class IndexMemo:
         self.folder = folder
         self.version = version                   # () -> the code's version (cache/stamp.py: code_version)
         self.damaged = damaged                   # called when a file is damaged: the cache warns once
+        self.gen = None                          # the generation of the postings `postings` returned
+        self.since = None                        # (generation, keys): those postings are that generation's
+                                                 # but for these keys (None: computed afresh)
 
-    def postings(self, docs: list, text_of, z: int) -> tuple[Postings, int]:
-        """The postings of `docs` and their number of characters, patched from the last ones if it can."""
-        keys = np.frombuffer(b"".join(doc_key(doc) for doc in docs), dtype=np.uint8).reshape(-1, 16)
+    def postings(self, docs: list, text_of, z: int, keys: np.ndarray | None = None) -> tuple[Postings, int]:
+        """The postings of `docs` and their number of characters, patched from the last ones if it can.
+        `keys`: the docs' `doc_keys`, if the caller has them."""
+        keys = doc_keys(docs) if keys is None else keys
+        self.gen = self.since = None
         texts = self._load("texts.bin")
         if texts is not None and len(texts["keys"]) == len(keys):
             changed = np.flatnonzero((texts["keys"] != keys).any(axis=1))
@@ -67,6 +89,7 @@ class IndexMemo:
         chars = sum(len(r[0]) for r in rows)
         del rows
         self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        self.gen = gen
         return post, chars
 
     def _patched(self, docs, keys, texts, changed, text_of, z) -> tuple[Postings, int] | None:
@@ -76,6 +99,7 @@ class IndexMemo:
             return None
         old = Postings(*(old[name] for name in POSTINGS))
         if not len(changed):
+            self.gen, self.since = texts["gen"], (texts["gen"], np.empty(0, np.uint64))
             return old, int(texts["lengths"].sum())
         starts = texts["ends"] - np.diff(texts["ends"], prepend=0)
         before = [(bytes(texts["utf8"][starts[d]:texts["ends"][d]]).decode(), int(texts["tz"][d]), int(texts["lz"][d]))
@@ -88,7 +112,43 @@ class IndexMemo:
             return None
         gen = self._save_texts(keys, after, texts, changed)
         self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        self.gen, self.since = gen, (texts["gen"], touched_keys(_columns(before), _columns(after), z))
         return post, chars
+
+    def fragments(self, keys: np.ndarray) -> tuple[np.ndarray, bytes] | None:
+        """Per item id, whether the item that had this id last time had the same key (an item's display
+        fragment is made of what its key covers), and the digests of the files written then (16 bytes an
+        id); None when there is no record. Bytes, not 100,000 strings: the stage's peak is later."""
+        known = self._load("fragments.bin")
+        if known is None:
+            return None
+        same = np.zeros(len(keys), dtype=bool)
+        n = min(len(keys), len(known["keys"]))
+        same[:n] = (known["keys"][:n] == keys[:n]).all(axis=1)
+        return same, known["digests"].tobytes()
+
+    def remember_fragments(self, keys: np.ndarray, digests: bytes) -> None:
+        """Each item's key and the digest of the fragment written for it (16 bytes an item), for the next
+        build's `fragments`."""
+        raw = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 16)
+        self._save("fragments.bin", os.urandom(8).hex(), {"keys": keys, "digests": raw})
+
+    def outputs(self) -> dict | None:
+        """What `remember_outputs` recorded for the postings the last ones were patched from, with "touched":
+        the keys whose bytes may differ since; None when the postings were computed afresh or nothing was
+        recorded for them."""
+        if self.since is None:
+            return None
+        known = self._load("outputs.bin", self.since[0])
+        if known is not None:
+            known["touched"] = self.since[1]
+        return known
+
+    def remember_outputs(self, arrays: dict) -> None:
+        """Arrays describing the files written from this build's postings (search/writer.py: the shards' and
+        larger keys' digests), for the next build's `outputs`."""
+        if self.gen is not None:
+            self._save("outputs.bin", self.gen, arrays)
 
     # --- files --------------------------------------------------------------------------------------
 
@@ -108,7 +168,7 @@ class IndexMemo:
             for d, e in zip(changed.tolist(), encoded):
                 pieces += [old[at:ends[d] - sizes[d]], np.frombuffer(e, dtype=np.uint8)]
                 at = ends[d]
-            utf8 = np.concatenate(pieces + [old[at:]])
+            utf8 = pieces + [old[at:]]            # written piece by piece (_save): no second copy of every text
             sizes[changed] = [len(e) for e in encoded]
             lengths, tz, lz = texts["lengths"].copy(), texts["tz"].copy(), texts["lz"].copy()
             lengths[changed] = [len(r[0]) for r in rows]
@@ -120,23 +180,27 @@ class IndexMemo:
         return gen
 
     def _save(self, name: str, gen: str, arrays: dict) -> None:
+        """`arrays`: name → an array, or a list of one-dimensional arrays of one type, stored end to end."""
         if self.folder is None:
             return
         h = hashlib.blake2b(digest_size=16)
         layout = []
         for key, a in arrays.items():
-            a = np.ascontiguousarray(a)
-            arrays[key] = a
-            h.update(memoryview(a).cast("B"))
-            layout.append([key, a.dtype.str, list(a.shape)])
+            pieces = [np.ascontiguousarray(p) for p in (a if isinstance(a, list) else [a])]
+            shape = list(pieces[0].shape) if len(pieces) == 1 else [sum(len(p) for p in pieces)]
+            layout.append([key, pieces[0].dtype.str, shape])
+            arrays[key] = pieces = [p for p in pieces if p.size]     # (an empty one cannot be cast to bytes)
+            for p in pieces:
+                h.update(memoryview(p).cast("B"))
         head = json.dumps({"code": self.version(), "gen": gen, "digest": h.hexdigest(), "arrays": layout})
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / name
         tmp = target.with_name(f".{name}.{os.getpid()}")
         with open(tmp, "wb") as out:              # array by array: never one bytes object of them all
             out.write(head.encode() + b"\n")
-            for a in arrays.values():
-                out.write(memoryview(a).cast("B"))
+            for pieces in arrays.values():
+                for p in pieces:
+                    out.write(memoryview(p).cast("B"))
         os.replace(tmp, target)
 
     def _load(self, name: str, gen: str | None = None) -> dict | None:
@@ -149,11 +213,11 @@ class IndexMemo:
         except OSError:
             return None
         try:
-            line, _, _ = raw.partition(b"\n")
-            head = json.loads(line)
+            end = raw.find(b"\n")                 # not partition: that copies the arrays after the line
+            head = json.loads(raw[:max(end, 0)])
             if head["code"] != self.version() or (gen is not None and head["gen"] != gen):
                 return None
-            body = memoryview(raw)[len(line) + 1:]
+            body = memoryview(raw)[end + 1:]
             if hashlib.blake2b(body, digest_size=16).hexdigest() != head["digest"]:
                 raise ValueError("digest")
             out, at = {"gen": head["gen"]}, 0

@@ -28,7 +28,7 @@ MAX_TOUCHED = 5000            # keys handled one by one (~2 ms each at 100,000 i
 def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> Postings | None:
     changed = np.asarray(changed, dtype=np.int64)
     fresh = postings(after[0], zones=(after[1], after[2], z))
-    touched = np.union1d(postings(before[0], zones=(before[1], before[2], z)).keys, fresh.keys)
+    touched = touched_keys(before, after, z, fresh)
     if len(touched) > MAX_TOUCHED:
         return None
     in_old, in_fresh = _find(old.keys, touched), _find(fresh.keys, touched)
@@ -39,6 +39,13 @@ def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: in
     keep[in_old[in_old >= 0]] = False
     alive = np.array([m[0] > 0 for m in made], dtype=bool)
     return _merge(old, keep, touched[alive], [m for m in made if m[0] > 0])
+
+
+def touched_keys(before: tuple, after: tuple, z: int, fresh: Postings | None = None) -> np.ndarray:
+    """The keys whose postings an edit from `before` to `after` can change (ascending): every key the changed
+    items had or have; no other key's bytes differ (`fresh`: postings() of `after`, if made already)."""
+    fresh = postings(after[0], zones=(after[1], after[2], z)) if fresh is None else fresh
+    return np.union1d(postings(before[0], zones=(before[1], before[2], z)).keys, fresh.keys)
 
 
 def _find(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -106,13 +113,16 @@ def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> Pos
     pos_lengths = np.array([len(m[2]) for m in made], dtype=np.int64)
     data = np.concatenate([old.data] + [m[1] for m in made])
     pos_data = np.concatenate([old.pos_data] + [m[2] for m in made])
-    all_keys = np.concatenate((old.keys[keep], keys))
-    order = np.argsort(all_keys)
-    post = Postings(all_keys[order], np.concatenate((old.ndocs[keep], ndocs))[order],
-                    np.concatenate((old.starts[keep], len(old.data) + np.cumsum(lengths) - lengths))[order],
-                    np.concatenate((old.lengths[keep], lengths))[order], data,
-                    np.concatenate((old.pos_starts[keep], len(old.pos_data) + np.cumsum(pos_lengths) - pos_lengths))[order],
-                    np.concatenate((old.pos_lengths[keep], pos_lengths))[order], pos_data)
+    # the touched keys put in among the kept ones (both ascending): an argsort of every key cost more
+    at = np.searchsorted(old.keys[keep], keys)
+
+    def merged(column: np.ndarray, new: np.ndarray) -> np.ndarray:
+        return np.insert(column[keep], at, new)
+    post = Postings(merged(old.keys, keys), merged(old.ndocs, ndocs),
+                    merged(old.starts, len(old.data) + np.cumsum(lengths) - lengths),
+                    merged(old.lengths, lengths), data,
+                    merged(old.pos_starts, len(old.pos_data) + np.cumsum(pos_lengths) - pos_lengths),
+                    merged(old.pos_lengths, pos_lengths), pos_data)
     if len(post.data) + len(post.pos_data) > 2 * int(post.lengths.sum() + post.pos_lengths.sum()):
         post = compact(post)
     return post

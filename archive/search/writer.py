@@ -51,18 +51,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from .postings import SHIFT, gather, postings, varints
+from .cache import doc_keys
+from .keyfiles import FNV_OFFSET, FNV_PRIME, put_file, split_key_list, write_shards, write_split_keys
+from .postings import postings
 from .text import SEP, norm, norm_blocks
 
-FNV_OFFSET = 0x811C9DC5
-FNV_PRIME = 0x01000193
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
 SPLIT_BYTES = 1024             # a key whose item list and positions pass this has files of its own: a search
                                # then fetches its item list alone, and its positions only to confirm
 NAMES_PER_SHARD = 400
-GROUP_BYTES = 8 << 20          # shards' bodies gathered at a time (_write_shards)
 COLUMN_CHUNK = 4096            # items per d/<k>.json: the page loads the chunks its shown results fall in
 ZONE = 1024                    # positions: title zone from 0, lead names from ZONE, visible text from 2·ZONE
 
@@ -94,6 +91,7 @@ class Doc:
     title: str = ""
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
     facets: dict[str, list[int]] = field(default_factory=dict)   # facet key → indexes into its values
+    page: str | None = None          # the digest of the page the blocks were read from, where the build knows it
 
 
 @dataclass
@@ -116,20 +114,20 @@ def folder_writer(out: Path):
     return put
 
 
-def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None) -> dict:
-    """Write the index for `docs` through `put(index-relative path, bytes)`. Returns stats. `memo`: the
-    build cache's postings of the last build (search/cache.py), patched where only a few items changed."""
-
-    for d, doc in enumerate(docs):
-        put(f"f/{d >> 8}/{d}.json",
-            json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode())
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None) -> dict:
+    """Write the index for `docs` through `put(index-relative path, bytes)` (which may return the digest of
+    what it wrote, as `writer.digest`). Returns stats. `memo`: the build cache's postings of the last build
+    (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
+    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again)."""
+    keys = doc_keys(docs) if memo is not None else None
+    _write_fragments(put, docs, memo, keys, keep)
     if memo is None:
         rows = [doc_text(doc) for doc in docs]
         chars = sum(len(r[0]) for r in rows)
         post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE))
         del rows
     else:
-        post, chars = memo.postings(docs, doc_text, ZONE)
+        post, chars = memo.postings(docs, doc_text, ZONE, keys)
     total = int(post.lengths.sum() + post.pos_lengths.sum())
     n_keys = len(post.keys)
     inline = post.lengths + post.pos_lengths <= SPLIT_BYTES
@@ -138,8 +136,14 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     # Stop at about four keys a shard: more shards would only be empty files.
     while n_shards * SHARD_TARGET_BYTES < in_shards and n_shards * 8 <= n_keys:
         n_shards *= 2
-    sizes = _write_shards(put, post, n_shards, inline)
-    n_split = _write_split_keys(put, post, ~inline)
+    # With the memo, the shards and larger keys' files that no changed item's key is in are kept as written.
+    known = memo.outputs() if memo is not None and keep is not None else None
+    shard_digests, sizes = write_shards(put, post, n_shards, inline, known, keep)
+    split_digests = write_split_keys(put, post, ~inline, known, keep)
+    n_split = len(split_digests["split"])
+    if memo is not None and keep is not None:
+        memo.remember_outputs({"shards": shard_digests, "sizes": sizes, **split_digests})
+    sizes = sizes.tolist()
     own_keys = split_key_list(post.keys[~inline])
     del post
 
@@ -183,6 +187,23 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
         "name_shards": n_names,
     }
+
+
+def _write_fragments(put, docs: list[Doc], memo, keys, keep) -> None:
+    """f/…: each item's title and blocks. An item with the key (search/cache.py) the item at its id had last
+    time has the fragment written then: kept where the folder holds it, not encoded again."""
+    known = memo.fragments(keys) if memo is not None and keep is not None else None
+    same, old = known if known is not None else (None, None)
+    digests = bytearray(16 * len(docs))
+    for d, doc in enumerate(docs):
+        path = f"f/{d >> 8}/{d}.json"
+        if same is not None and same[d] and keep(path, old[16 * d:16 * d + 16].hex()):
+            digests[16 * d:16 * d + 16] = old[16 * d:16 * d + 16]
+            continue
+        data = json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode()
+        digests[16 * d:16 * d + 16] = bytes.fromhex(put_file(put, path, data, keep))
+    if memo is not None and keep is not None:
+        memo.remember_fragments(keys, bytes(digests))
 
 
 def doc_text(doc: Doc) -> tuple[str, int, int]:
@@ -238,118 +259,3 @@ def t2s_mask() -> str:
         if MASK_LO <= cp < MASK_HI:
             bits[(cp - MASK_LO) >> 3] |= 1 << ((cp - MASK_LO) & 7)
     return base64.b64encode(bytes(bits)).decode()
-
-
-def _write_shards(put, post, n_shards: int, inline: np.ndarray) -> list[int]:
-    """Shard k holds the keys whose FNV-1a hash is k modulo the shard count, in key order: a header of
-    (count, then cp1, cp2, ndocs, ilen, plen per key), then the item lists and positions of its keys that
-    are `inline`. Returns the shard sizes."""
-    cp1 = post.keys >> np.uint64(SHIFT)
-    cp2 = post.keys & np.uint64((1 << SHIFT) - 1)
-    shard = (_fnv_pairs(cp1, cp2) % n_shards).astype(np.int64)
-    order = np.lexsort((post.keys, shard))           # by shard, then key
-    shard, cp1, cp2 = shard[order], cp1[order].astype(np.int64), cp2[order].astype(np.int64)
-    ndocs, ilen, plen, inline = post.ndocs[order], post.lengths[order], post.pos_lengths[order], inline[order]
-    # bodies: each inline key's item list, then its positions
-    item_starts, pos_starts = post.starts[order], post.pos_starts[order]
-    body_ilen, body_plen = np.where(inline, ilen, 0), np.where(inline, plen, 0)
-    key_bytes = body_ilen + body_plen
-    counts = np.bincount(shard, minlength=n_shards)
-    # header values: each shard's count, then five per key; a shard's count goes before its first key
-    values = np.empty(n_shards + 5 * len(order), dtype=np.int64)
-    key_slot = np.arange(len(order)) * 5 + shard + 1
-    for k, column in enumerate((cp1, cp2, ndocs, ilen, plen)):
-        values[key_slot + k] = column
-    first_key = np.cumsum(counts) - counts
-    count_slot = first_key * 5 + np.arange(n_shards)
-    values[count_slot] = counts
-    head, head_at = varints(values)
-    head_ends = np.append(head_at[count_slot[1:]], len(head))
-    cum = np.concatenate(([0], np.cumsum(key_bytes)))
-    shard_ends = cum[first_key + counts]
-    sizes = []
-    k = 0
-    while k < n_shards:
-        # Shards k … e − 1, about GROUP_BYTES of bodies: gathering every shard's at once held a second copy
-        # of all the postings (the stage's peak at 100,000 items).
-        e = max(k + 1, int(np.searchsorted(shard_ends, cum[first_key[k]] + GROUP_BYTES, side="right")))
-        a, b = first_key[k], first_key[e - 1] + counts[e - 1]
-        body = _bodies(post, item_starts[a:b], body_ilen[a:b], pos_starts[a:b], body_plen[a:b])
-        for j in range(k, e):
-            data = (head[head_at[count_slot[j]]:head_ends[j]].tobytes()
-                    + body[cum[first_key[j]] - cum[a]:cum[first_key[j] + counts[j]] - cum[a]].tobytes())
-            put(f"s/{j}.bin", data)
-            sizes.append(len(data))
-        k = e
-    return sizes
-
-
-def _bodies(post, item_starts, item_lengths, pos_starts, pos_lengths) -> np.ndarray:
-    """Each key's item list (`item_lengths` bytes from `item_starts` in post.data), then its positions
-    (from post.pos_data), key after key."""
-    items = gather(post.data, item_starts, item_lengths)
-    positions = gather(post.pos_data, pos_starts, pos_lengths)
-    starts = np.empty(2 * len(item_starts), dtype=np.int64)
-    starts[0::2] = np.cumsum(item_lengths) - item_lengths
-    starts[1::2] = np.cumsum(pos_lengths) - pos_lengths + len(items)
-    lengths = np.empty(2 * len(item_starts), dtype=np.int64)
-    lengths[0::2] = item_lengths
-    lengths[1::2] = pos_lengths
-    return gather(np.concatenate((items, positions)), starts, lengths)
-
-
-def _write_split_keys(put, post, split: np.ndarray) -> int:
-    """A larger key's item list (k/) and, for a bigram, its item list again with its positions (p/), in
-    files named by its code points: a longer term needs both, and one request for them costs less than
-    two; a two-character term still fetches the item list alone."""
-    keys = post.keys[split]
-    for n, key in zip(np.flatnonzero(split).tolist(), keys.tolist()):
-        name = f"{key >> SHIFT}-{key & ((1 << SHIFT) - 1)}.bin"
-        items = post.payload(n)
-        put("k/" + name, items)
-        if post.pos_lengths[n]:
-            put("p/" + name, _varint(len(items)) + items + post.positions(n))
-    return len(keys)
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def split_key_list(keys: np.ndarray) -> str:
-    """Manifest "sk" (format above) of `keys` (cp1 << SHIFT | cp2). Characters are written by their rank in
-    the list's own alphabet, whose small deltas make about 1.3 bytes a key gzipped (code points: 1.8)."""
-    import base64
-    keys = np.sort(keys.astype(np.int64))
-    cp1, cp2 = keys >> SHIFT, keys & ((1 << SHIFT) - 1)
-    alphabet = np.unique(np.concatenate((cp1, cp2)))
-    r1, r2 = np.searchsorted(alphabet, cp1), np.searchsorted(alphabet, cp2)   # in key order still
-    firsts, starts, counts = np.unique(r1, return_index=True, return_counts=True)
-    r2_delta = np.diff(r2, prepend=0)
-    r2_delta[starts] = r2[starts]            # each group's deltas start from 0
-    groups = np.empty(2 * len(firsts) + len(keys), dtype=np.int64)
-    head = starts + 2 * np.arange(len(firsts))   # where each group's (delta, count) goes
-    groups[head] = np.diff(firsts, prepend=0)
-    groups[head + 1] = counts
-    body = np.ones(len(groups), dtype=bool)
-    body[head] = body[head + 1] = False
-    groups[body] = r2_delta
-    data, _ = varints(np.concatenate(([len(alphabet)], np.diff(alphabet, prepend=0), groups)))
-    return base64.b64encode(data.tobytes()).decode()
-
-
-def _fnv_pairs(cp1: np.ndarray, cp2: np.ndarray) -> np.ndarray:
-    """`key_hash` of every (cp1, cp2), at once."""
-    h = np.full(len(cp1), FNV_OFFSET, dtype=np.uint64)
-    for v in (cp1, cp2):
-        v = v.astype(np.uint64)
-        for _ in range(3):
-            h ^= v & np.uint64(0xFF)
-            h = (h * np.uint64(FNV_PRIME)) & np.uint64(0xFFFFFFFF)
-            v = v >> np.uint64(8)
-    return h
