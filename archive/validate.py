@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,17 +40,34 @@ class Rules:
     as_of: dt.date
     line_counts: dict[str, int | None] = field(default_factory=dict)    # source path → lines, read once
     counted: Callable[[Path], int] | None = None     # with a build cache: its line counts (ContentMemo)
+    sources: Path | None = None                      # sources/, resolved
 
     def line_count(self, source: str) -> int | None:
         """Lines of a file under sources/; None when the path leads elsewhere or to nothing."""
         if source not in self.line_counts:
-            path = (self.root / source.replace("\x00", "")).resolve()      # a NUL is never in a file name
-            inside = path.is_relative_to((self.root / "sources").resolve()) and "\x00" not in source
-            if not inside or not path.is_file():
+            path = self._source_file(source)
+            if path is None:
                 self.line_counts[source] = None
             else:
                 self.line_counts[source] = self.counted(path) if self.counted else path.read_bytes().count(b"\n") + 1
         return self.line_counts[source]
+
+    def _source_file(self, source: str) -> Path | None:
+        """The file a source path names, if it is one inside sources/ (symlinks followed)."""
+        if "\x00" in source:                     # never in a file name
+            return None
+        if self.sources is None:
+            self.sources = (self.root / "sources").resolve()
+        folder, _, name = source.partition("/")
+        if folder == "sources" and name and "/" not in name and name not in (".", ".."):
+            # the usual path: a plain file right in sources/ is inside it, no need to resolve every component
+            try:
+                if stat.S_ISREG(os.lstat(self.sources / name).st_mode):
+                    return self.sources / name
+            except OSError:
+                return None
+        path = (self.root / source).resolve()
+        return path if path.is_relative_to(self.sources) and path.is_file() else None
 
 
 def load_rules(root: Path, as_of: dt.date | None = None, memo=None) -> tuple[Rules, list[Problem]]:
