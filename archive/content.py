@@ -45,6 +45,9 @@ class RawList:
     stats: tuple | None = None                      # with a build cache: its files' stat, if it can vouch for them
 
 
+KNOWN = "known"     # a folder's files have the stat the cache recorded (not sent back from the readers again)
+
+
 @dataclass
 class Cached:
     """A list folder whose files are, byte for byte, those an earlier build validated under the same rules:
@@ -53,7 +56,8 @@ class Cached:
     rel: str
     key: str
     folder: Path
-    stats: tuple | None = None      # its files' stat (ContentMemo.stats), None when it cannot vouch for them
+    stats: tuple | None | str = KNOWN     # its files' stat (ContentMemo.stats) if not the ones recorded, None
+                                          # when it cannot vouch for them
 
 
 _MEMO = None     # the build cache's content part (cache.ContentMemo) while read_tree runs; forked readers inherit it
@@ -131,7 +135,7 @@ def _read_list(args: tuple[Path, str, bool]):
         stats = _MEMO.stats([(name, os.stat(os.path.join(folder, name))) for name in [LIST_FILE, *items]])
         known = _MEMO.unchanged(rel, stats) if reuse else None
         if known is not None:          # nothing in it was written since a build read it: not read at all
-            return Cached(folder.name, rel, known, folder, stats), problems + _MEMO.index[rel]["problems"], None, False
+            return Cached(folder.name, rel, known, folder), problems + _MEMO.index[rel]["problems"], None, False
     files = [(f"{rel}/{name}", _read_bytes(folder, name)) for name in [LIST_FILE, *items]]
     if _MEMO is None:
         found: list[Problem] = []
@@ -139,7 +143,7 @@ def _read_list(args: tuple[Path, str, bool]):
         docs = [doc for doc in (_parse_item(raw, path, found) for path, raw in files[1:]) if doc]
         return RawList(folder.name, meta, docs, rel, "", found), problems + found, None, False
     raw, docs = _read_with_memo(folder, rel, files, reuse)
-    raw.stats = stats
+    raw.stats = stats                      # (a Cached one's too: they were not the ones recorded)
     damaged, _MEMO.damaged = _MEMO.damaged, False
     if isinstance(raw, Cached):
         return raw, problems + _MEMO.index[rel]["problems"], None, damaged

@@ -118,10 +118,10 @@ class ContentMemo:
         if self.folder is not None:
             self._write(rel, "docs", docs)
 
-    def cached_list(self, rel: str, folder_key: str, line_count, stats: tuple | None = None):
+    def cached_list(self, rel: str, folder_key: str, line_count, stats: tuple | None | str = "known"):
         """(ItemList | None, problems) as validated before, or None when it must be validated again (a
         source it consulted has another number of lines now, or the file is missing or damaged). `stats`:
-        the folder's files' stat now (`stats`)."""
+        the folder's files' stat now (`stats`), or "known": the recorded ones."""
         entry = self.knows(rel, folder_key)
         if entry is None or any(line_count(s) != n for s, n in entry["sources"].items()):
             return None
@@ -134,7 +134,7 @@ class ContentMemo:
             return None
         if stored_key != (folder_key, self.stamp):
             return None
-        self.used[rel] = entry if entry.get("stats") == stats else {**entry, "stats": stats}
+        self.used[rel] = entry if stats == "known" else {**entry, "stats": stats}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
         return model
 
