@@ -42,7 +42,7 @@ class RawList:
     rel: str = ""                                   # repo-relative folder
     key: str = ""                                   # with a build cache: its files' paths and bytes
     problems: list[Problem] = field(default_factory=list)    # its files' reading problems
-    stats: tuple | None = None                      # with a build cache: its files' stat, if it can vouch for them
+    stats: str | None = None                        # with a build cache: its files' stat digest, if it can vouch for them
 
 
 KNOWN = "known"     # a folder's files have the stat the cache recorded (not sent back from the readers again)
@@ -56,8 +56,8 @@ class Cached:
     rel: str
     key: str
     folder: Path
-    stats: tuple | None | str = KNOWN     # its files' stat (ContentMemo.stats) if not the ones recorded, None
-                                          # when it cannot vouch for them
+    stats: str | None = KNOWN     # its files' stat digest (ContentMemo.stats) if not the one recorded, None
+                                  # when it cannot vouch for them
 
 
 _MEMO = None     # the build cache's content part (cache.ContentMemo) while read_tree runs; forked readers inherit it
