@@ -42,6 +42,10 @@ class RawList:
     rel: str = ""                                   # repo-relative folder
     key: str = ""                                   # with a build cache: its files' paths and bytes
     problems: list[Problem] = field(default_factory=list)    # its files' reading problems
+    stats: str | None = None                        # with a build cache: its files' stat digest, if it can vouch for them
+
+
+KNOWN = "known"     # a folder's files have the stat the cache recorded (not sent back from the readers again)
 
 
 @dataclass
@@ -52,6 +56,8 @@ class Cached:
     rel: str
     key: str
     folder: Path
+    stats: str | None = KNOWN     # its files' stat digest (ContentMemo.stats) if not the one recorded, None
+                                  # when it cannot vouch for them
 
 
 _MEMO = None     # the build cache's content part (cache.ContentMemo) while read_tree runs; forked readers inherit it
@@ -124,6 +130,12 @@ def _read_list(args: tuple[Path, str, bool]):
         if entry.is_dir() and not entry.name.startswith("."):
             problems.append(Problem(f"{rel}/{entry.name}", None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
                                     "把条目文件直接放在清单文件夹里"))
+    if _MEMO is not None:
+        # stat before reading: a file written meanwhile then has another stat next time, and is read again
+        stats = _MEMO.stats([(name, os.stat(os.path.join(folder, name))) for name in [LIST_FILE, *items]])
+        known = _MEMO.unchanged(rel, stats) if reuse else None
+        if known is not None:          # nothing in it was written since a build read it: not read at all
+            return Cached(folder.name, rel, known, folder), problems + _MEMO.index[rel]["problems"], None, False
     files = [(f"{rel}/{name}", _read_bytes(folder, name)) for name in [LIST_FILE, *items]]
     if _MEMO is None:
         found: list[Problem] = []
@@ -131,6 +143,7 @@ def _read_list(args: tuple[Path, str, bool]):
         docs = [doc for doc in (_parse_item(raw, path, found) for path, raw in files[1:]) if doc]
         return RawList(folder.name, meta, docs, rel, "", found), problems + found, None, False
     raw, docs = _read_with_memo(folder, rel, files, reuse)
+    raw.stats = stats                      # (a Cached one's too: they were not the ones recorded)
     damaged, _MEMO.damaged = _MEMO.damaged, False
     if isinstance(raw, Cached):
         return raw, problems + _MEMO.index[rel]["problems"], None, damaged

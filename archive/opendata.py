@@ -30,7 +30,7 @@ class Field:
 
 def load_declaration(path: Path = DECLARATION) -> tuple[dict, list[Field]]:
     """The dataset's metadata (title, description, keywords, license) and its fields, in column order."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     fields = [_field(spec) for spec in data.pop("fields")]
     unknown = [f"{f.name}: {f.type}" for f in fields + [e for f in fields for e in f.entry] if f.type not in TYPES]
     if unknown:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .cache import rules_stamp
 from .collector import paused
@@ -35,23 +38,52 @@ class Rules:
     statuses: Statuses
     as_of: dt.date
     line_counts: dict[str, int | None] = field(default_factory=dict)    # source path → lines, read once
+    counted: Callable[[Path], int] | None = None     # with a build cache: its line counts (ContentMemo)
+    sources: Path | None = None                      # sources/, resolved
 
     def line_count(self, source: str) -> int | None:
         """Lines of a file under sources/; None when the path leads elsewhere or to nothing."""
         if source not in self.line_counts:
-            path = (self.root / source.replace("\x00", "")).resolve()      # a NUL is never in a file name
-            inside = path.is_relative_to((self.root / "sources").resolve()) and "\x00" not in source
-            self.line_counts[source] = path.read_bytes().count(b"\n") + 1 if inside and path.is_file() else None
+            path = self._source_file(source)
+            if path is None:
+                self.line_counts[source] = None
+            else:
+                self.line_counts[source] = self.counted(path) if self.counted else path.read_bytes().count(b"\n") + 1
         return self.line_counts[source]
 
+    def _source_file(self, source: str) -> Path | None:
+        """The file a source path names, if it is one inside sources/ (symlinks followed)."""
+        if "\x00" in source:                     # never in a file name
+            return None
+        if self.sources is None:
+            self.sources = (self.root / "sources").resolve()
+        folder, _, name = source.partition("/")
+        if folder == "sources" and name and "/" not in name and name not in (".", ".."):
+            # the usual path: a plain file right in sources/ is inside it, no need to resolve every component
+            try:
+                if stat.S_ISREG(os.lstat(self.sources / name).st_mode):
+                    return self.sources / name
+            except OSError:
+                return None
+        path = (self.root / source).resolve()
+        return path if path.is_relative_to(self.sources) and path.is_file() else None
 
-def load_rules(root: Path, as_of: dt.date | None = None) -> tuple[Rules, list[Problem]]:
-    """`as_of` defaults to SOURCE_DATE_EPOCH, else today in China (progress.as_of_date)."""
-    registry, problems = load_registry(root / "registry", root)
-    schema, schema_problems = load_schema(root)
-    problems += schema_problems
-    statuses = load_statuses(root / "registry" / "status.yaml")
-    return Rules(registry, schema, root, statuses, as_of or as_of_date()), problems
+
+def load_rules(root: Path, as_of: dt.date | None = None, memo=None) -> tuple[Rules, list[Problem]]:
+    """`as_of` defaults to SOURCE_DATE_EPOCH, else today in China (progress.as_of_date). With the build
+    cache's `memo` (cache.ContentMemo), registries whose files did not change are not parsed again."""
+    def load():
+        registry, problems = load_registry(root / "registry", root)
+        schema, schema_problems = load_schema(root)
+        return registry, schema, load_statuses(root / "registry" / "status.yaml"), problems + schema_problems
+
+    if memo is None:
+        registry, schema, statuses, problems = load()
+        return Rules(registry, schema, root, statuses, as_of or as_of_date()), problems
+    registries, (registry, schema, statuses, problems) = memo.registries(root / "registry", load)
+    rules = Rules(registry, schema, root, statuses, as_of or as_of_date(), counted=memo.line_count)
+    memo.begin(rules_stamp(registries, rules.as_of), rules.registry)
+    return rules, list(problems)
 
 
 def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
@@ -59,9 +91,10 @@ def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
     """`root` holds registry/ and sources/; `content_dir` holds the list folders. Pass `rules` already
     loaded (and their problems already reported) to skip re-reading the registries, and the build cache's
     `memo` (cache.ContentMemo) to parse only changed files and validate only changed folders."""
-    rules, problems = (rules, []) if rules else load_rules(root, as_of)
-    if memo is not None:
-        memo.begin(rules_stamp(root / "registry", rules.as_of), rules.registry)
+    rules, problems = (rules, []) if rules else load_rules(root, as_of, memo)
+    if memo is not None and rules.counted is None:      # rules loaded without the memo: stamp them now
+        registries, _ = memo.registries(root / "registry", lambda: (rules.registry, rules.schema, rules.statuses, []))
+        memo.begin(rules_stamp(registries, rules.as_of), rules.registry)
     raw_lists, read_problems = read_tree(content_dir, root, memo)
     problems += read_problems
     lists = build_lists(rules, raw_lists, problems, memo)
@@ -92,7 +125,7 @@ def build_lists(rules: Rules, raw_lists: list[RawList | Cached], problems: list[
 def _cached_list(cached: Cached, rules: Rules, problems: list[Problem], memo) -> ItemList | None:
     """The list as validated by an earlier build; read and validated again if that cannot be used (its
     reading problems were already reported from the cache: the same bytes give the same ones)."""
-    found = memo.cached_list(cached.rel, cached.key, rules.line_count)
+    found = memo.cached_list(cached.rel, cached.key, rules.line_count, cached.stats)
     if found is not None:
         item_list, list_problems = found
         problems += list_problems
@@ -115,7 +148,7 @@ def _build_list(raw: RawList, rules: Rules, problems: list[Problem], memo=None) 
     recording.line_count = line_count
     found: list[Problem] = []
     item_list = _validate_list(raw, recording, found)
-    memo.remember_list(raw.rel, raw.key, (item_list, found), consulted, raw.problems)
+    memo.remember_list(raw.rel, raw.key, (item_list, found), consulted, raw.problems, raw.stats)
     problems += found
     return item_list
 

@@ -186,7 +186,10 @@ class Writer:
         return self.put(path, data, key)
 
     def stream(self, path: str, chunks) -> int:
-        """Claim and write a file from an iterable of bytes, never holding all of it in memory."""
+        """Claim and write a file from an iterable of bytes, never holding all of it in memory (a list of one
+        piece is in memory already: nothing is written when the folder holds those bytes)."""
+        if isinstance(chunks, list) and len(chunks) == 1:
+            return self.write(path, chunks[0])
         self.claim(path)
         target = self.tmp / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,11 @@ nothing into another, after each edit.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,19 @@ def first_item(corpus: Path) -> Path:
 def edit_item(code, corpus):
     path = first_item(corpus)
     path.write_text(path.read_text(encoding="utf-8") + "\n新增一句用于测试的正文。\n", encoding="utf-8")
+
+
+def edit_keeping_size_and_mtime(code, corpus):
+    """A character swapped for another of as many bytes, the file's modification time put back: only its
+    ctime (and the racy rule, for an edit within a second of the last build) tells it changed."""
+    path = first_item(corpus)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    body = text.rsplit("\n---\n", 1)[1]
+    old = next(c for c in body if "\u4e00" <= c <= "\u9fff" and c != "测")
+    path.write_text(text[:-len(body)] + body.replace(old, "测", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
 
 
 def copy_body(code, corpus):
@@ -142,7 +157,7 @@ def change_stylesheet(code, corpus):
     path.write_text(path.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
 
 
-EDITS = [edit_item, copy_body, add_item, delete_item, rename_lead, add_alias, change_included_template,
+EDITS = [edit_item, edit_keeping_size_and_mtime, copy_body, add_item, delete_item, rename_lead, add_alias, change_included_template,
          change_topics_registry, change_site_yaml, change_stylesheet]
 
 
@@ -214,3 +229,45 @@ def test_a_file_changed_by_hand_in_the_site_is_not_copied(project, tmp_path):
     build(code, corpus, out)
     build(code, corpus, out)       # the spare, holding the hand-changed file, is brought up to date too
     assert differences(tree(out), expected) == []
+
+
+def test_a_folder_is_read_again_only_when_a_file_s_stat_changed_or_was_racy(tmp_path, monkeypatch):
+    """Unchanged folders are known by their files' stat (size, mtime, inode, ctime) and not read; a file
+    written within the racy window before a build (a coarse clock could give a later write the same times)
+    keeps its folder from being vouched for by its stat, so the next build reads it again."""
+    from archive import content
+    from archive.cache import BuildCache
+    from archive.validate import build_archive
+
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "30", str(tmp_path / "c")],
+                   check=True, capture_output=True)
+    root = tmp_path / "c"
+    reads: list[str] = []
+    real = content._read_bytes
+    monkeypatch.setattr(content, "_read_bytes", lambda folder, name: reads.append(f"{folder.name}/{name}")
+                        or real(folder, name))
+
+    def build() -> list[str]:
+        reads.clear()
+        cache = BuildCache.open(tmp_path / ".cache")
+        archive, problems = build_archive(root, root / "content", memo=cache.documents)
+        assert not [p for p in problems if p.is_error]
+        cache.save()
+        return sorted({r.split("/")[0] for r in reads})
+
+    folders = sorted(p.name for p in (root / "content").iterdir())
+    time.sleep(BuildCache.open(tmp_path / ".cache").documents.RACY_NS / 1e9 + 0.1)    # the corpus is old now
+    assert build() == folders                      # no cache: every folder read
+    assert build() == []                           # nothing changed: nothing read
+    item = sorted((root / "content" / folders[0]).glob("*.md"))[0]
+    item.write_text(item.read_text(encoding="utf-8") + "补", encoding="utf-8")
+    assert build() == [folders[0]]                 # the edited folder alone
+    assert build() == [folders[0]]                 # written just before the last build: read again
+    time.sleep(BuildCache.open(tmp_path / ".cache").documents.RACY_NS / 1e9 + 0.1)
+    assert build() == [folders[0]]                 # its stat recorded now that it is old enough…
+    assert build() == []                           # …and trusted
+    source = next((root / "sources").iterdir())
+    source.write_bytes(source.read_bytes() + b"\n")          # a source's line count, also keyed by its stat
+    cache = BuildCache.open(tmp_path / ".cache")
+    build_archive(root, root / "content", memo=cache.documents)
+    assert cache.documents.sources_used.get(str(source.resolve())) is None      # racy: not recorded

@@ -2,7 +2,9 @@
 
 What it keeps, and what each entry is keyed by (a key that changes means the entry is not used):
 
-* the parsed front matter, body and reading problems of every content file, keyed by its path and bytes;
+* the parsed front matter, body and reading problems of every content file, keyed by its path and bytes
+  (a folder whose files' stat is what it was when they were read is not read again: content.py), the
+  loaded registries keyed by their files' bytes, and the sources' line counts keyed by their stat;
 * for every file of the last two sites written (the output folder and the spare beside it, see below),
   its digest, and for every page the key of what it was rendered from: its template and every template
   that one includes or extends, the fingerprinted static files, `site.yaml`, and the page's signature
@@ -56,7 +58,8 @@ class BuildCache:
         data = data or {}
         self.warn = warn or (lambda text: print(text, file=sys.stderr))
         self._warned = False
-        self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged)
+        self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged, data.get("sources"),
+                                     data.get("rules"))
         self.blocks: dict[str, list[str]] = data.get("blocks", {})
         self.blocks_used: dict[str, list[str]] = {}
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
@@ -118,7 +121,8 @@ class BuildCache:
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
             pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used,
-                         "item digests": self.item_digests.used}, out,
+                         "item digests": self.item_digests.used, "sources": self.documents.sources_used,
+                         "rules": self.documents.rules}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)
         replace_file(self.folder / "build.key",

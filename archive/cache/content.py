@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
+import time
 from pathlib import Path
 
 from ..model import Department, Jurisdiction
@@ -21,17 +23,30 @@ class ContentMemo:
 
     A folder whose files are all unchanged is not parsed at all and its list comes back validated; one
     edited file costs one parse and one folder's validation. Reading happens in forked readers: they ask
-    `knows()` and `documents()`, and return what they parsed, which the parent `keep_documents()`."""
+    `knows()` and `documents()`, and return what they parsed, which the parent `keep_documents()`.
 
-    def __init__(self, folder: Path | None, index: dict, warn):
+    A folder is known unchanged without reading its files when each one's stat (size, mtime, inode, ctime)
+    is the one recorded when a build read it, as git's index does. A stat taken within `RACY_NS` of the
+    build's start (on the file system's clock) is not recorded: a file written again within the same tick
+    of a coarse clock keeps its times, and such a folder is read and hashed by the next build too. Source
+    files' line counts are kept the same way (`line_count`)."""
+
+    RACY_NS = 2_000_000_000      # coarser than any file system's timestamps (FAT: 2 s)
+
+    def __init__(self, folder: Path | None, index: dict, warn, sources: dict | None = None,
+                 rules: tuple | None = None):
         self.folder = folder
-        self.index: dict[str, dict] = index      # folder rel → {"key", "stamp", "sources", "problems"}
+        self.index: dict[str, dict] = index      # folder rel → {"key", "stamp", "sources", "problems", "stats"}
         self.warn = warn
         self.damaged = False                     # a folder's file was damaged (a forked reader's: returned)
         self.stamp = ""
         self.registry = None
+        self.fence = 0                           # the build's start on the file system's clock (`stats`)
         self.used: dict[str, dict] = {}          # what this build's lists were made from
         self._rels: dict[str, str] = {}          # list id (its folder's name) → folder rel, for lists used
+        self.sources: dict[str, tuple] = sources or {}     # source path → (its stat, its line count)
+        self.sources_used: dict[str, tuple] = {}
+        self.rules = rules                       # (registry digest, the loaded registries pickled), `registries`
 
     @staticmethod
     def key(rel: str, raw: bytes) -> str:
@@ -40,6 +55,52 @@ class ContentMemo:
     def begin(self, stamp: str, registry) -> None:
         """Before reading: what validates (registries, as-of date) and the objects lists refer to."""
         self.stamp, self.registry = stamp, registry
+        self.fence = _file_system_now(self.folder)
+
+    def registries(self, registry_dir: Path, load) -> tuple[str, tuple]:
+        """(the digest of every file under registry/, `load()`'s result): loaded again only when a file
+        changed (parsing the departments' YAML is most of a second at scale; reading it is not)."""
+        h = hashlib.blake2b(digest_size=16)
+        for path in sorted(registry_dir.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(registry_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        stamp = h.hexdigest()
+        if self.rules is not None and self.rules[0] == stamp:
+            try:
+                return stamp, pickle.loads(self.rules[1])
+            except Exception:
+                self.damaged = True
+        loaded = load()
+        self.rules = (stamp, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+        return stamp, loaded
+
+    def stats(self, found: list[tuple[str, os.stat_result]]) -> str | None:
+        """The digest of files' names and stat, or None if one was written too near the build's start (a
+        digest, not the numbers: at 100,000 files the tuples held to the end were 30 MB)."""
+        stats = tuple((name, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) for name, st in found)
+        racy = self.fence - self.RACY_NS
+        return None if any(s[2] >= racy or s[4] >= racy for s in stats) else digest(repr(stats).encode())
+
+    def unchanged(self, rel: str, stats: str | None) -> str | None:
+        """The key of a folder whose files have the stat recorded when they were read, under the same rules."""
+        entry = self.index.get(rel)
+        if stats is None or entry is None or entry.get("stats") != stats or entry["stamp"] != self.stamp:
+            return None
+        return entry["key"]
+
+    def line_count(self, path: Path) -> int:
+        """Lines of a source file, counted again only when its stat changed (or could not vouch for it)."""
+        st = os.stat(path)
+        stats = self.stats([("", st)])
+        known = self.sources.get(str(path))
+        if stats is not None and known is not None and known[0] == stats:
+            self.sources_used[str(path)] = known
+            return known[1]
+        with open(path, "rb") as f:
+            count = f.read().count(b"\n") + 1
+        if stats is not None:
+            self.sources_used[str(path)] = (stats, count)
+        return count
 
     def knows(self, rel: str, folder_key: str) -> dict | None:
         """The entry of a folder validated from exactly these files under the same rules, or None."""
@@ -58,9 +119,10 @@ class ContentMemo:
         if self.folder is not None:
             self._write(rel, "docs", docs)
 
-    def cached_list(self, rel: str, folder_key: str, line_count):
+    def cached_list(self, rel: str, folder_key: str, line_count, stats: str | None = "known"):
         """(ItemList | None, problems) as validated before, or None when it must be validated again (a
-        source it consulted has another number of lines now, or the file is missing or damaged)."""
+        source it consulted has another number of lines now, or the file is missing or damaged). `stats`:
+        the folder's files' stat now (`stats`), or "known": the recorded ones."""
         entry = self.knows(rel, folder_key)
         if entry is None or any(line_count(s) != n for s, n in entry["sources"].items()):
             return None
@@ -73,16 +135,19 @@ class ContentMemo:
             return None
         if stored_key != (folder_key, self.stamp):
             return None
-        self.used[rel] = entry
+        self.used[rel] = entry if stats == "known" else {**entry, "stats": stats}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
         return model
 
-    def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list) -> None:
+    def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list,
+                      stats: str | None = None) -> None:
         """`model`: (ItemList | None, its problems); `sources`: line counts it consulted; `problems`: the
-        files' reading problems (reported again when the folder is not read next time)."""
+        files' reading problems (reported again when the folder is not read next time); `stats`: its
+        files' stat when they were read (`stats`)."""
         if self.folder is not None:
             self._write_bytes(rel, "list", _dump_model(((folder_key, self.stamp), model)))
-        self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems}
+        self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems,
+                          "stats": stats}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
 
     def list_key(self, list_id: str) -> tuple | None:
@@ -153,6 +218,18 @@ class ContentMemo:
                 path.unlink(missing_ok=True)
 
 
+def _file_system_now(folder: Path | None) -> int:
+    """Now, on the clock that stamps the files' times (a file system on another machine has its own)."""
+    if folder is None:
+        return time.time_ns()
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".now.{os.getpid()}"
+    with open(probe, "wb") as f:
+        now = os.fstat(f.fileno()).st_mtime_ns
+    probe.unlink()
+    return now
+
+
 # Jurisdictions and departments are the registry's objects: stored by name, found again in the registry
 # being loaded with. (A dispatch table, not persistent_id: that is called for every one of the millions of
 # objects pickled, which doubled the time of pickling the lists.)
@@ -182,12 +259,8 @@ def _load_model(payload: bytes, registry):
         _LOADING = None
 
 
-def rules_stamp(registry_dir: Path, as_of) -> str:
-    """Everything under registry/ and the as-of date: what a list's validation depends on besides its files
-    (and the sources' line counts, checked one by one)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(as_of).encode())
-    for path in sorted(registry_dir.rglob("*")):
-        if path.is_file():
-            h.update(path.relative_to(registry_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+def rules_stamp(registries: str, as_of) -> str:
+    """Everything under registry/ (`registries`, the digest `ContentMemo.registries` made) and the as-of
+    date: what a list's validation depends on besides its files (and the sources' line counts, checked one
+    by one)."""
+    return digest(f"{as_of}\0{registries}".encode())

@@ -17,7 +17,8 @@ import yaml
 
 from ..admin import site_admin_files
 from ..buildlog import BuildLog
-from ..collector import frozen
+from .. import collector
+from ..collector import paused
 from ..cache import BuildCache, PageKeys
 from ..downloads import write_open_data
 from ..feeds import feeds
@@ -60,16 +61,22 @@ def run(args) -> int:
     started = time.perf_counter()
     content, out = args.content.resolve(), args.out.resolve()
     log = BuildLog.for_terminal(sys.stderr.isatty())
-    with log.stage("读取构建缓存"):
-        cache = BuildCache.open(cache_folder(out))
-    with log.stage("读取并检查内容"):
-        archive, problems = load_content(content, args.as_of, cache.documents)
-    if archive is None:
-        print(summary(problems), file=sys.stderr)       # the last line, as check's
-        return 1
-    with frozen():          # the model and the cache's tables live to the end: collections need not walk them
+    # The cache's tables and the model live to the end: frozen before any collection walks them (the first
+    # one after the collector is enabled again would walk all of them, 0.4 s at 100,000 items)
+    with paused():
+        with log.stage("读取构建缓存"):
+            cache = BuildCache.open(cache_folder(out))
+        with log.stage("读取并检查内容"):
+            archive, problems = load_content(content, args.as_of, cache.documents)
+        collector.freeze()
+    try:
+        if archive is None:
+            print(summary(problems), file=sys.stderr)       # the last line, as check's
+            return 1
         stats = build_site(archive, content.parent, out, index=not args.no_index, jobs=args.jobs, log=log,
                            cache=cache)
+    finally:
+        collector.unfreeze()
     print(f"生成 {stats.pages} 个页面（重新渲染 {stats.rendered} 个）、共 {stats.files} 个文件，"
           f"用时 {time.perf_counter() - started:.2f} 秒"
           + (f"（其中搜索索引 {stats.index_seconds:.2f} 秒）" if stats.indexed else "（未建搜索索引）"))
