@@ -27,8 +27,8 @@ def load_schema(root: Path) -> tuple[dict, list[Problem]]:
     where = path.relative_to(root).as_posix()
     problems: list[Problem] = []
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        node, data = yaml.compose(text), yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(Problem(where, mark.line + 1 if mark else None, "", f"读不了这个文件：{exc}",
