@@ -197,18 +197,19 @@ class IndexMemo:
 
     def _save_postings(self, gen: str, post: Postings, had=None, data_tail=None, pos_tail=None) -> Postings:
         """postings.bin for `post`, its payloads in files of their own; `had`: the files `post`'s payloads are
-        in, to which the tails are appended (then the postings are returned with their payloads mapped)."""
+        in, to which the tails (lists of arrays) are appended (then the postings are returned with their
+        payloads mapped)."""
         if self.folder is None:
             if had is None:
                 return post
-            post.data, post.pos_data = np.concatenate((post.data, data_tail)), np.concatenate((post.pos_data, pos_tail))
+            post.data, post.pos_data = np.concatenate([post.data, *data_tail]), np.concatenate([post.pos_data, *pos_tail])
             return post
         if had is None:
             descs = {"data": payloads.write(self.folder, "postings.items", [post.data]),
                      "pos_data": payloads.write(self.folder, "postings.pos", [post.pos_data])}
         else:
-            descs = {"data": payloads.append(self.folder, had["data"], [data_tail]),
-                     "pos_data": payloads.append(self.folder, had["pos_data"], [pos_tail])}
+            descs = {"data": payloads.append(self.folder, had["data"], data_tail),
+                     "pos_data": payloads.append(self.folder, had["pos_data"], pos_tail)}
             descs["data"], post.starts = self._compacted("postings.items", descs["data"], post.starts, post.lengths)
             descs["pos_data"], post.pos_starts = self._compacted("postings.pos", descs["pos_data"], post.pos_starts,
                                                                  post.pos_lengths)

@@ -32,7 +32,7 @@ def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: in
     if found is None:
         return None
     post, data, pos_data, _ = found
-    post.data, post.pos_data = np.concatenate((post.data, data)), np.concatenate((post.pos_data, pos_data))
+    post.data, post.pos_data = np.concatenate([post.data, *data]), np.concatenate([post.pos_data, *pos_data])
     if len(post.data) + len(post.pos_data) > 2 * int(post.lengths.sum() + post.pos_lengths.sum()):
         post = compact(post)
     return post
@@ -40,8 +40,8 @@ def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: in
 
 def patch_tails(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> tuple | None:
     """As `patch`, without copying the old payloads: (the patched postings but for their payloads, which are
-    still old.data and old.pos_data; the bytes to put after each: the touched keys' new payloads; the touched
-    keys)."""
+    still old.data and old.pos_data; the arrays to put after each, in order: the touched keys' new payloads;
+    the touched keys)."""
     changed = np.asarray(changed, dtype=np.int64)
     fresh = postings(after[0], zones=(after[1], after[2], z))
     touched = touched_keys(before, after, z, fresh)
@@ -122,13 +122,12 @@ def _decoded(post: Postings, i: int, bigram: bool):
 
 
 def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> tuple:
-    """The untouched keys' payloads where they were, the touched keys' new ones after them (returned apart),
-    in key order."""
+    """The untouched keys' payloads where they were, the touched keys' new ones after them (returned apart, as
+    lists of arrays: their files are written piece by piece, never copied into one array), in key order."""
     ndocs = np.array([m[0] for m in made], dtype=np.int64)
     lengths = np.array([len(m[1]) for m in made], dtype=np.int64)
     pos_lengths = np.array([len(m[2]) for m in made], dtype=np.int64)
-    data = np.concatenate([m[1] for m in made]) if made else np.empty(0, np.uint8)
-    pos_data = np.concatenate([m[2] for m in made]) if made else np.empty(0, np.uint8)
+    data, pos_data = [m[1] for m in made], [m[2] for m in made]
     # the touched keys put in among the kept ones (both ascending): an argsort of every key cost more
     at = np.searchsorted(old.keys[keep], keys)
 
