@@ -206,8 +206,10 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
     assert differences(tree(out), expected) == []
     build(code, corpus, out)
-    for name in ("texts.bin", "postings.bin", "fragments.bin", "outputs.bin"):   # the search index's memo
-        part = tmp_path / ".cache" / "search" / name
+    # the search index's memo: its tables, and the payload files they name (search/payloads.py)
+    for name in ("texts.bin", "postings.bin", "fragments.bin", "outputs.bin", "texts.utf8.*", "postings.items.*",
+                 "postings.pos.*"):
+        part = next((tmp_path / ".cache" / "search").glob(name))
         data = part.read_bytes()
         part.write_bytes(data[:-5] + bytes(b ^ 1 for b in data[-5:]))
         search = build(code, corpus, out)
@@ -271,3 +273,30 @@ def test_a_folder_is_read_again_only_when_a_file_s_stat_changed_or_was_racy(tmp_
     cache = BuildCache.open(tmp_path / ".cache")
     build_archive(root, root / "content", memo=cache.documents)
     assert cache.documents.sources_used.get(str(source.resolve())) is None      # racy: not recorded
+
+
+def test_a_long_run_of_one_item_edits_appends_to_the_index_memo_and_compacts_it(project, tmp_path):
+    """One item edited before each build: the search memo's payload files are appended to (the postings
+    patched) until their dead bytes outweigh the live ones, then written compacted; the site stays the
+    clean build's throughout."""
+    code, corpus, _ = project
+    corpus = shutil.copytree(corpus, tmp_path / "corpus")
+    items = sorted((corpus / "content").glob("*/*.md"))
+    out = tmp_path / "inc" / "site"
+    build(code, corpus, out)
+    memo = tmp_path / "inc" / ".cache" / "search"
+    names = []
+    for n in range(8):
+        path = items[(7 * n) % len(items)]
+        path.write_text(path.read_text(encoding="utf-8") + f"\n第{n}次修改：新增养老服务设施建设内容。\n",
+                        encoding="utf-8")
+        build(code, corpus, out)
+        names.append({p.name.rsplit(".", 1)[0]: (p.name, p.stat().st_size) for p in memo.glob("postings.*.*")})
+        if n % 4 == 3:
+            clean = tmp_path / f"clean-{n}" / "site"
+            build(code, corpus, clean)
+            assert differences(tree(out), tree(clean)) == [], n
+            shutil.rmtree(clean.parent)
+    pairs = [(a["postings.items"], b["postings.items"]) for a, b in zip(names, names[1:])]
+    assert any(x[0] == y[0] and y[1] > x[1] for x, y in pairs), names       # appended to
+    assert any(x[0] != y[0] and y[1] < x[1] for x, y in pairs), names       # compacted

@@ -3,7 +3,7 @@ import random
 
 import numpy as np
 
-from archive.search.patch import patch, unvarints
+from archive.search.patch import patch, patch_tails, unvarints
 from archive.search.postings import postings, varints
 from archive.search.text import SEP
 
@@ -80,10 +80,10 @@ def test_the_memo_patches_a_few_edits_and_computes_afresh_otherwise(tmp_path, mo
     calls = []
 
     def counted(*args):
-        found = patch(*args)
+        found = patch_tails(*args)
         calls.extend([1] if found is not None else [])
         return found
-    monkeypatch.setattr(memo_module, "patch", counted)
+    monkeypatch.setattr(memo_module, "patch_tails", counted)
     warnings = []
     memo = IndexMemo(tmp_path / "search", lambda: "v1", lambda: warnings.append(1))
     docs = [doc(n) for n in range(120)]
@@ -180,3 +180,54 @@ def test_an_index_written_with_the_memo_is_the_index_written_afresh(tmp_path, mo
         for d in rng.sample(range(len(docs)), 2):       # two items edited (a patch: under 2% is 6 items)
             docs[d] = doc(d)
     assert {p.split("/")[0] for p in kept} >= {"f", "s", "k", "p"}, "nothing of some kind was kept"
+
+
+def test_the_memo_appends_edits_to_its_payload_files_and_compacts_them(tmp_path):
+    """A patch appends the changed texts and touched keys' payloads to the memo's files (their old bytes
+    stay behind); once those outweigh the live ones, the file is written afresh, compacted. Every round's
+    postings are the ones computed afresh; a damaged payload file is reported once and not used."""
+    from archive.search.cache import IndexMemo
+    from archive.search.writer import ZONE, Doc, doc_text
+
+    rng = random.Random(11)
+    words = ["养老服务", "社区医疗", "建设", "民政局", "改造老旧小区", "幼儿园", "道路"]
+
+    def doc(n):
+        return Doc(list_index=0, url_suffix=f"{n:02d}/", title=rng.choice(words), lead_names=[rng.choice(words)],
+                   blocks=["".join(rng.choices(words, k=rng.randint(3, 12))) for _ in range(2)])
+
+    def files():
+        return {p.name.rsplit(".", 1)[0]: (p.name, p.stat().st_size) for p in (tmp_path / "search").iterdir()
+                if p.name.count(".") == 2}
+
+    warnings = []
+    memo = IndexMemo(tmp_path / "search", lambda: "v1", lambda: warnings.append(1))
+    docs = [doc(n) for n in range(200)]
+
+    def check():
+        got, chars = memo.postings(docs, doc_text, ZONE)
+        rows = [doc_text(d) for d in docs]
+        same(got, postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE)))
+        assert chars == sum(len(r[0]) for r in rows)
+    check()
+    appended = compacted = 0
+    for _ in range(60):
+        before = files()
+        docs[rng.randrange(len(docs))] = doc(0)
+        check()
+        after = files()
+        assert after.keys() == {"texts.utf8", "postings.items", "postings.pos"}, after   # old files deleted
+        for stem, (name, size) in after.items():
+            appended += name == before[stem][0] and size > before[stem][1]
+            compacted += name != before[stem][0] and size < before[stem][1]
+    assert appended and compacted, (appended, compacted)
+    assert not warnings
+    for stem in ("postings.items", "texts.utf8"):
+        path = tmp_path / "search" / files()[stem][0]
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 1
+        path.write_bytes(bytes(data))
+        docs[rng.randrange(len(docs))] = doc(0)
+        check()
+        assert len(warnings) == 1, stem
+        warnings.clear()

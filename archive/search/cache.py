@@ -16,14 +16,19 @@ at most PATCH_SHARE of them changed and they touch at most patch.MAX_TOUCHED key
 renumbers the ones after it: then they are computed afresh). The
 whole memo is also keyed by the code (cache/stamp.py: code_version), as the rest of the cache.
 
-Four files, each written as soon as it is made and each with the code's version, the generation it
-belongs to and a digest of its payload:
-    texts.bin       per item its key, its text's end in the UTF-8 of all texts end to end, its length in
-                    code points and its zone lengths; then that UTF-8
-    postings.bin    the Postings arrays (the generation of texts.bin: both must name the same one)
+Four tables, each written as soon as it is made and each with the code's version, the generation it
+belongs to and a digest of its arrays:
+    texts.bin       per item its key, where its text's UTF-8 starts in the file texts.utf8.… and its size,
+                    its length in code points and its zone lengths
+    postings.bin    the Postings arrays but the payloads, which are in postings.items.… and postings.pos.…
+                    (the generation of texts.bin: both must name the same one)
     fragments.bin   per item id its key and the digest of its fragment f/…
     outputs.bin     per shard its digest and size, per larger key its k/ and p/ digests (the generation of
                     the postings they were written from)
+The three payload files (search/payloads.py) are named by the table that uses them, with a CRC-32 per
+chunk; a patch appends the changed items' texts and the touched keys' payloads to them and writes the
+tables only, and they are compacted when the bytes no entry uses outweigh the ones in use (a patched
+posting leaves its old bytes behind). A rebuild maps them instead of reading them.
 A damaged file is reported once (the build cache's warning) and the postings are computed afresh, or every
 file of its kind encoded again.
 """
@@ -37,10 +42,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .patch import patch, touched_keys
-from .postings import Postings, postings
+from . import payloads
+from .patch import patch_tails
+from .postings import Postings, gather, postings
 
 PATCH_SHARE = 0.02            # beyond this share of items changed, decoding the keys they touch costs more than it saves
+GATHER_STEP = 8 << 20         # bytes of a payload file compacted at a time
 POSTINGS = ("keys", "ndocs", "starts", "lengths", "data", "pos_starts", "pos_lengths", "pos_data")
 
 
@@ -88,31 +95,37 @@ class IndexMemo:
         post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], z))
         chars = sum(len(r[0]) for r in rows)
         del rows
-        self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
+        self._save_postings(gen, post)
         self.gen = gen
         return post, chars
 
     def _patched(self, docs, keys, texts, changed, text_of, z) -> tuple[Postings, int] | None:
-        """The last postings with the `changed` items' entries replaced; None if there are none to patch."""
+        """The last postings with the `changed` items' entries replaced; None if there are none to patch. Their
+        payloads stay in their files, mapped: only the pages of the keys read are brought into memory."""
         old = self._load("postings.bin", texts["gen"])
         if old is None:
             return None
-        old = Postings(*(old[name] for name in POSTINGS))
+        # every file checked, even one this build does not read: a damaged cache is reported when it is
+        data, pos_data, utf8 = self._mapped(old, "data"), self._mapped(old, "pos_data"), self._mapped(texts, "utf8")
+        if data is None or pos_data is None or utf8 is None:
+            return None
+        post = Postings(old["keys"], old["ndocs"], old["starts"], old["lengths"], data,
+                        old["pos_starts"], old["pos_lengths"], pos_data)
         if not len(changed):
             self.gen, self.since = texts["gen"], (texts["gen"], np.empty(0, np.uint64))
-            return old, int(texts["lengths"].sum())
-        starts = texts["ends"] - np.diff(texts["ends"], prepend=0)
-        before = [(bytes(texts["utf8"][starts[d]:texts["ends"][d]]).decode(), int(texts["tz"][d]), int(texts["lz"][d]))
+            return post, int(texts["lengths"].sum())
+        starts, sizes = texts["starts"], texts["sizes"]
+        before = [(bytes(utf8[starts[d]:starts[d] + sizes[d]]).decode(), int(texts["tz"][d]), int(texts["lz"][d]))
                   for d in changed]
         after = [text_of(docs[d]) for d in changed]
         chars = int(texts["lengths"].sum()) - sum(len(r[0]) for r in before) + sum(len(r[0]) for r in after)
-        post = patch(old, changed, _columns(before), _columns(after), z)
-        del old
-        if post is None:
+        found = patch_tails(post, changed, _columns(before), _columns(after), z)
+        if found is None:
             return None
+        post, data_tail, pos_tail, touched = found
         gen = self._save_texts(keys, after, texts, changed)
-        self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS})
-        self.gen, self.since = gen, (texts["gen"], touched_keys(_columns(before), _columns(after), z))
+        post = self._save_postings(gen, post, old["payloads"], data_tail, pos_tail)
+        self.gen, self.since = gen, (texts["gen"], touched)
         return post, chars
 
     def fragments(self, keys: np.ndarray) -> tuple[np.ndarray, bytes] | None:
@@ -153,34 +166,76 @@ class IndexMemo:
     # --- files --------------------------------------------------------------------------------------
 
     def _save_texts(self, keys, rows, texts=None, changed=()) -> str:
-        """texts.bin for `rows` (every item's), or for `texts` with the `changed` items' rows replaced."""
+        """texts.bin for `rows` (every item's) and their UTF-8 in a file of its own; or for `texts` with the
+        `changed` items' rows replaced, their UTF-8 appended to the file `texts` names."""
         encoded = [r[0].encode() for r in rows]
+        gen = os.urandom(8).hex()
+        if self.folder is None:
+            return gen
         if texts is None:
-            utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8)
             sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+            starts = np.cumsum(sizes) - sizes
             lengths = np.array([len(r[0]) for r in rows], dtype=np.int64)
             tz = np.array([r[1] for r in rows], dtype=np.int64)
             lz = np.array([r[2] for r in rows], dtype=np.int64)
+            utf8 = payloads.write(self.folder, "texts.utf8", [np.frombuffer(b"".join(encoded), dtype=np.uint8)])
         else:
-            ends, old = texts["ends"], texts["utf8"]
-            sizes = np.diff(ends, prepend=0)
-            pieces, at = [], 0
-            for d, e in zip(changed.tolist(), encoded):
-                pieces += [old[at:ends[d] - sizes[d]], np.frombuffer(e, dtype=np.uint8)]
-                at = ends[d]
-            utf8 = pieces + [old[at:]]            # written piece by piece (_save): no second copy of every text
-            sizes[changed] = [len(e) for e in encoded]
+            had = texts["payloads"]["utf8"]
+            starts, sizes = texts["starts"].copy(), texts["sizes"].copy()
             lengths, tz, lz = texts["lengths"].copy(), texts["tz"].copy(), texts["lz"].copy()
+            sizes[changed] = [len(e) for e in encoded]
+            starts[changed] = had["size"] + np.cumsum(sizes[changed]) - sizes[changed]
             lengths[changed] = [len(r[0]) for r in rows]
             tz[changed] = [r[1] for r in rows]
             lz[changed] = [r[2] for r in rows]
-        gen = os.urandom(8).hex()
-        self._save("texts.bin", gen, {"keys": keys, "ends": np.cumsum(sizes), "lengths": lengths,
-                                      "tz": tz, "lz": lz, "utf8": utf8})
+            utf8 = payloads.append(self.folder, had, [np.frombuffer(e, dtype=np.uint8) for e in encoded])
+            utf8, starts = self._compacted("texts.utf8", utf8, starts, sizes)
+        self._save("texts.bin", gen, {"keys": keys, "starts": starts, "sizes": sizes, "lengths": lengths,
+                                      "tz": tz, "lz": lz}, {"utf8": utf8})
+        payloads.tidy(self.folder, "texts.utf8", [utf8])
         return gen
 
-    def _save(self, name: str, gen: str, arrays: dict) -> None:
-        """`arrays`: name → an array, or a list of one-dimensional arrays of one type, stored end to end."""
+    def _save_postings(self, gen: str, post: Postings, had=None, data_tail=None, pos_tail=None) -> Postings:
+        """postings.bin for `post`, its payloads in files of their own; `had`: the files `post`'s payloads are
+        in, to which the tails (lists of arrays) are appended (then the postings are returned with their
+        payloads mapped)."""
+        if self.folder is None:
+            if had is None:
+                return post
+            post.data, post.pos_data = np.concatenate([post.data, *data_tail]), np.concatenate([post.pos_data, *pos_tail])
+            return post
+        if had is None:
+            descs = {"data": payloads.write(self.folder, "postings.items", [post.data]),
+                     "pos_data": payloads.write(self.folder, "postings.pos", [post.pos_data])}
+        else:
+            descs = {"data": payloads.append(self.folder, had["data"], data_tail),
+                     "pos_data": payloads.append(self.folder, had["pos_data"], pos_tail)}
+            descs["data"], post.starts = self._compacted("postings.items", descs["data"], post.starts, post.lengths)
+            descs["pos_data"], post.pos_starts = self._compacted("postings.pos", descs["pos_data"], post.pos_starts,
+                                                                 post.pos_lengths)
+            post.data = payloads.view(self.folder, descs["data"])
+            post.pos_data = payloads.view(self.folder, descs["pos_data"])
+        self._save("postings.bin", gen, {name: getattr(post, name) for name in POSTINGS if name not in descs}, descs)
+        payloads.tidy(self.folder, "postings.items", [descs["data"]])
+        payloads.tidy(self.folder, "postings.pos", [descs["pos_data"]])
+        return post
+
+    def _compacted(self, stem: str, desc: dict, starts: np.ndarray, lengths: np.ndarray) -> tuple[dict, np.ndarray]:
+        """The file `desc` and `starts` as they are, or, once the bytes no entry uses outweigh the ones in
+        use, a new file holding each entry's bytes once, in order, and the entries' new starts."""
+        if desc["size"] <= 2 * int(lengths.sum()):
+            return desc, starts
+        old = payloads.view(self.folder, desc)
+        desc = payloads.write(self.folder, stem, gathered(old, starts, lengths))
+        return desc, np.cumsum(lengths) - lengths
+
+    def _mapped(self, table: dict, name: str) -> np.ndarray | None:
+        desc = table["payloads"].get(name)
+        return payloads.mapped(self.folder, desc, self.damaged) if isinstance(desc, dict) else None
+
+    def _save(self, name: str, gen: str, arrays: dict, files: dict | None = None) -> None:
+        """`arrays`: name → an array, or a list of one-dimensional arrays of one type, stored end to end;
+        `files`: name → the descriptor of a payload file (search/payloads.py) the table goes with."""
         if self.folder is None:
             return
         h = hashlib.blake2b(digest_size=16)
@@ -192,7 +247,8 @@ class IndexMemo:
             arrays[key] = pieces = [p for p in pieces if p.size]     # (an empty one cannot be cast to bytes)
             for p in pieces:
                 h.update(memoryview(p).cast("B"))
-        head = json.dumps({"code": self.version(), "gen": gen, "digest": h.hexdigest(), "arrays": layout})
+        head = json.dumps({"code": self.version(), "gen": gen, "digest": h.hexdigest(), "arrays": layout,
+                           "payloads": files or {}})
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / name
         tmp = target.with_name(f".{name}.{os.getpid()}")
@@ -220,7 +276,7 @@ class IndexMemo:
             body = memoryview(raw)[end + 1:]
             if hashlib.blake2b(body, digest_size=16).hexdigest() != head["digest"]:
                 raise ValueError("digest")
-            out, at = {"gen": head["gen"]}, 0
+            out, at = {"gen": head["gen"], "payloads": head["payloads"]}, 0
             for key, dtype, shape in head["arrays"]:
                 dtype = np.dtype(dtype)
                 count = int(np.prod(shape))
@@ -232,6 +288,17 @@ class IndexMemo:
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             self.damaged()
             return None
+
+
+def gathered(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
+    """Each entry's bytes (`lengths` from `starts` in `data`) end to end, about GATHER_STEP bytes at a time:
+    a compaction never holds the whole file."""
+    ends = np.cumsum(lengths)
+    first = 0
+    while first < len(lengths):
+        last = max(first + 1, int(np.searchsorted(ends, ends[first] - lengths[first] + GATHER_STEP, side="right")))
+        yield gather(data, starts[first:last], lengths[first:last])
+        first = last
 
 
 def _columns(rows: list) -> tuple:

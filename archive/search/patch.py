@@ -5,6 +5,8 @@ most of a one-edit rebuild's index stage).
 
     patch(old, changed, before, after, z) -> Postings    the same bytes as postings() of the new texts,
                                                          or None when the edits touch too many keys
+    patch_tails(…) -> (Postings, data, pos_data, touched)  the same, the new payloads apart: the memo appends
+                                                         them to its files (search/payloads.py)
 
 `changed`: the ids of the items whose text changed (the number of items is the same); `before`,
 `after`: their texts (title zone, lead zone and body joined as archive/search/writer.py joins them) with
@@ -26,6 +28,20 @@ MAX_TOUCHED = 5000            # keys handled one by one (~2 ms each at 100,000 i
 
 
 def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> Postings | None:
+    found = patch_tails(old, changed, before, after, z)
+    if found is None:
+        return None
+    post, data, pos_data, _ = found
+    post.data, post.pos_data = np.concatenate([post.data, *data]), np.concatenate([post.pos_data, *pos_data])
+    if len(post.data) + len(post.pos_data) > 2 * int(post.lengths.sum() + post.pos_lengths.sum()):
+        post = compact(post)
+    return post
+
+
+def patch_tails(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> tuple | None:
+    """As `patch`, without copying the old payloads: (the patched postings but for their payloads, which are
+    still old.data and old.pos_data; the arrays to put after each, in order: the touched keys' new payloads;
+    the touched keys)."""
     changed = np.asarray(changed, dtype=np.int64)
     fresh = postings(after[0], zones=(after[1], after[2], z))
     touched = touched_keys(before, after, z, fresh)
@@ -38,7 +54,7 @@ def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: in
     keep = np.ones(len(old.keys), dtype=bool)
     keep[in_old[in_old >= 0]] = False
     alive = np.array([m[0] > 0 for m in made], dtype=bool)
-    return _merge(old, keep, touched[alive], [m for m in made if m[0] > 0])
+    return (*_merge(old, keep, touched[alive], [m for m in made if m[0] > 0]), touched)
 
 
 def touched_keys(before: tuple, after: tuple, z: int, fresh: Postings | None = None) -> np.ndarray:
@@ -105,14 +121,13 @@ def _decoded(post: Postings, i: int, bigram: bool):
     return docs, v & 3, np.concatenate(([0], ends[:-1])), pos
 
 
-def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> Postings:
-    """The untouched keys' payloads where they were, the touched keys' new ones after them, in key order;
-    compacted when the bytes no key uses outweigh the ones in use."""
+def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> tuple:
+    """The untouched keys' payloads where they were, the touched keys' new ones after them (returned apart, as
+    lists of arrays: their files are written piece by piece, never copied into one array), in key order."""
     ndocs = np.array([m[0] for m in made], dtype=np.int64)
     lengths = np.array([len(m[1]) for m in made], dtype=np.int64)
     pos_lengths = np.array([len(m[2]) for m in made], dtype=np.int64)
-    data = np.concatenate([old.data] + [m[1] for m in made])
-    pos_data = np.concatenate([old.pos_data] + [m[2] for m in made])
+    data, pos_data = [m[1] for m in made], [m[2] for m in made]
     # the touched keys put in among the kept ones (both ascending): an argsort of every key cost more
     at = np.searchsorted(old.keys[keep], keys)
 
@@ -120,12 +135,10 @@ def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> Pos
         return np.insert(column[keep], at, new)
     post = Postings(merged(old.keys, keys), merged(old.ndocs, ndocs),
                     merged(old.starts, len(old.data) + np.cumsum(lengths) - lengths),
-                    merged(old.lengths, lengths), data,
+                    merged(old.lengths, lengths), old.data,
                     merged(old.pos_starts, len(old.pos_data) + np.cumsum(pos_lengths) - pos_lengths),
-                    merged(old.pos_lengths, pos_lengths), pos_data)
-    if len(post.data) + len(post.pos_data) > 2 * int(post.lengths.sum() + post.pos_lengths.sum()):
-        post = compact(post)
-    return post
+                    merged(old.pos_lengths, pos_lengths), old.pos_data)
+    return post, data, pos_data
 
 
 def compact(post: Postings) -> Postings:
