@@ -64,6 +64,7 @@ class BuildCache:
                                      data.get("rules"))
         self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged)
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
+        self.item_topics = ItemDigests(data.get("item topics", {}), self.documents)    # (pages/site.py), keyed alike
         # the index stage's postings and item texts: files of their own under search/, keyed inside
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
         # similar items (archive/similar_memo.py): the last computation's arrays, under similar/
@@ -118,8 +119,9 @@ class BuildCache:
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
-            pickle.dump({"lists": self.documents.used,
-                         "item digests": self.item_digests.used, "sources": self.documents.sources_used,
+            pickle.dump({"lists": self.documents.used, "item digests": self.item_digests.used,
+                         "item topics": self.item_topics.used,
+                         "sources": self.documents.sources_used,
                          "rules": self.documents.rules}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)

@@ -127,7 +127,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
                                         cache.documents if cache else None)
         with log.stage("规划页面"):
             pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
-                         lambda: downloads, cache.item_digests if cache else None, cache.similar if cache else None)
+                         lambda: downloads, cache.item_digests if cache else None, cache.similar if cache else None,
+                         cache.item_topics if cache else None)
         for page in pages:
             writer.claim(output_path(page.url))
         texts = None
