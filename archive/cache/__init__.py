@@ -65,6 +65,7 @@ class BuildCache:
         self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged)
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
         self.item_topics = ItemDigests(data.get("item topics", {}), self.documents)    # (pages/site.py), keyed alike
+        self.feed_entries = ItemDigests(data.get("feed entries", {}), self.documents)  # (feeds.py), keyed alike
         # the index stage's postings and item texts: files of their own under search/, keyed inside
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
         # similar items (archive/similar_memo.py): the last computation's arrays, under similar/
@@ -120,7 +121,7 @@ class BuildCache:
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
             pickle.dump({"lists": self.documents.used, "item digests": self.item_digests.used,
-                         "item topics": self.item_topics.used,
+                         "item topics": self.item_topics.used, "feed entries": self.feed_entries.used,
                          "sources": self.documents.sources_used,
                          "rules": self.documents.rules}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
