@@ -35,8 +35,10 @@ def feed_links(lists: list[ItemList], j: Jurisdiction | None = None) -> list[dic
     return [{"url": feed_url(j), "title": f"{j.display_name}新发布的民生实事清单"}]
 
 
-def feeds(archive: Archive, config: dict) -> dict[str, bytes]:
-    """Every feed, by site-relative path."""
+def feeds(archive: Archive, config: dict, memo=None) -> dict[str, bytes]:
+    """Every feed, by site-relative path. `memo` (the build cache's per-list memo, `cache.ItemDigests`, keyed
+    as a list's validated model is, which the registry's place names are part of): an unchanged list's
+    entry is not made again (1,960 entries of up to thousands of items: 0.8 s at 100,000 items)."""
     subtree: dict[str, list[ItemList]] = defaultdict(list)
     for lst in archive.lists:
         parts = lst.jurisdiction.path.split("/")
@@ -45,19 +47,19 @@ def feeds(archive: Archive, config: dict) -> dict[str, bytes]:
     files, entries = {}, {}      # a list is an entry of up to four feeds (site, province, city, district): made once
     if newest_first(archive.lists):
         files[SITE_FEED.lstrip("/")] = atom(config, SITE_FEED, "/", f"{config['name']}：新发布的民生实事清单",
-                                            archive.lists, archive, entries)
+                                            archive.lists, archive, entries, memo)
     for path, lists in subtree.items():
         j = archive.jurisdictions[path]
         if newest_first(lists):
             files[feed_url(j).lstrip("/")] = atom(config, feed_url(j), j.url,
                                                   f"{place(j, archive)}的民生实事清单 · {config['name']}", lists, archive,
-                                                  entries)
+                                                  entries, memo)
     return files
 
 
 def atom(config: dict, self_url: str, page_url: str, title: str, lists: list[ItemList], archive: Archive,
-         made: dict | None = None) -> bytes:
-    """`made`: entries already made, by list id."""
+         made: dict | None = None, memo=None) -> bytes:
+    """`made`: entries already made, by list id; `memo`: see `feeds`."""
     made = {} if made is None else made
     base, tag = config["base_url"], config["feed_id"]
     entries = newest_first(lists)[:ENTRIES]
@@ -74,10 +76,20 @@ def atom(config: dict, self_url: str, page_url: str, title: str, lists: list[Ite
     ]
     for lst in entries:
         if lst.id not in made:
-            made[lst.id] = entry(lst, base, tag, archive)
+            made[lst.id] = _remembered(lst, base, tag, archive, memo)
         lines += made[lst.id]
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _remembered(lst: ItemList, base: str, tag: str, archive: Archive, memo) -> list[str]:
+    known = memo.get(lst.id) if memo is not None else None
+    if known is not None and known[0] == (base, tag):
+        return known[1]
+    lines = entry(lst, base, tag, archive)
+    if memo is not None:
+        memo.put(lst.id, ((base, tag), lines))
+    return lines
 
 
 def entry(lst: ItemList, base: str, tag: str, archive: Archive) -> list[str]:

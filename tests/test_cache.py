@@ -168,12 +168,17 @@ def test_every_edit_rebuilds_to_exactly_the_clean_site(project):
     again = check_same_as_clean(code, corpus, base, "nothing")
     assert rendered(again) == 0, "an unchanged project renders nothing again"
     places = base / "inc" / ".cache" / "similar" / "places.bin"
+    shards = base / "inc" / ".cache" / "blocks"
     for edit in EDITS:
         written = places.stat().st_ino
+        held = {p.name: p.stat().st_ino for p in shards.iterdir()}
         edit(code, corpus)
         result = check_same_as_clean(code, corpus, base, edit.__name__)
         if edit is edit_item:       # the similar-items memo updated: the item's bigrams appended, not written afresh
             assert places.stat().st_ino == written
+            # the page text's shards: the edited page's old and new digests' two at most are written again
+            now = {p.name: p.stat().st_ino for p in shards.iterdir()}
+            assert len(held) > 10 and len([n for n in now if held.get(n) != now[n]]) <= 2, (held, now)
         if edit is edit_item:
             # the item, its list, neighbours, departments, topic, year pages: a handful, not the site
             assert 0 < rendered(result) < pages // 4, result.stdout
@@ -215,6 +220,12 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
         search = build(code, corpus, out)
         assert search.stderr.count("警告：构建缓存") == 1 and "已损坏" in search.stderr, (name, search.stderr)
         assert differences(tree(out), expected) == []
+    build(code, corpus, out)
+    for shard in sorted((tmp_path / ".cache" / "blocks").iterdir())[:3]:    # the item pages' text
+        shard.write_bytes(shard.read_bytes()[:-3] + b"xyz")
+    blocks = build(code, corpus, out)
+    assert blocks.stderr.count("警告：构建缓存") == 1 and "已损坏" in blocks.stderr, blocks.stderr
+    assert differences(tree(out), expected) == []
     for listing in (tmp_path / ".cache" / "trees").iterdir():      # the lists of the two sites' files
         listing.write_bytes(b"{}")
     untrusted = build(code, corpus, out)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ..search.cache import IndexMemo
 from ..similar_memo import SimilarMemo
+from .blocks import BlockStore
 from .content import ContentMemo, rules_stamp
 from .pages import ItemDigests, PageKeys
 from .stamp import FORMAT, code_version, digest, replace_file
@@ -55,14 +56,16 @@ class BuildCache:
 
     def __init__(self, folder: Path | None, data: dict | None = None, warn=None):
         self.folder = folder
+        trusted = data is not None          # a valid key: the parts in files of their own may be read too
         data = data or {}
         self.warn = warn or (lambda text: print(text, file=sys.stderr))
         self._warned = False
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged, data.get("sources"),
                                      data.get("rules"))
-        self.blocks: dict[str, list[str]] = data.get("blocks", {})
-        self.blocks_used: dict[str, list[str]] = {}
+        self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged)
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
+        self.item_topics = ItemDigests(data.get("item topics", {}), self.documents)    # (pages/site.py), keyed alike
+        self.feed_entries = ItemDigests(data.get("feed entries", {}), self.documents)  # (feeds.py), keyed alike
         # the index stage's postings and item texts: files of their own under search/, keyed inside
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
         # similar items (archive/similar_memo.py): the last computation's arrays, under similar/
@@ -95,21 +98,17 @@ class BuildCache:
 
     def block_text(self, page_digest: str):
         """Visible text blocks of an item page with this digest, if an earlier build read them."""
-        found = self.blocks.get(page_digest)
-        if found is not None:
-            self.blocks_used[page_digest] = found
-        return found
+        return self.blocks.get(page_digest)
 
     def remember_blocks(self, page_digest: str, blocks: list[str]) -> None:
-        self.blocks_used[page_digest] = blocks
+        self.blocks.put(page_digest, blocks)
 
     def spare_for(self, out: Path) -> "Spare":
         return Spare(self, out)
 
     def save(self) -> None:
-        """The content folders' files that changed, then the rest as one pickle, streamed to disk (at 100,000
-        items the page text is hundreds of MB, which as one bytes object would raise the build's peak at its
-        very end), then the key naming the code and the pickle's digest."""
+        """The content folders' files and the page text's shards that changed, then the rest as one pickle,
+        then the key naming the code and the pickle's digest."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -117,11 +116,13 @@ class BuildCache:
         (self.folder / "build.key").unlink(missing_ok=True)
         (self.folder / "build.json").unlink(missing_ok=True)        # the first format's payload
         self.documents.save()
+        self.blocks.save(self.folder / "blocks")
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
-            pickle.dump({"lists": self.documents.used, "blocks": self.blocks_used,
-                         "item digests": self.item_digests.used, "sources": self.documents.sources_used,
+            pickle.dump({"lists": self.documents.used, "item digests": self.item_digests.used,
+                         "item topics": self.item_topics.used, "feed entries": self.feed_entries.used,
+                         "sources": self.documents.sources_used,
                          "rules": self.documents.rules}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)

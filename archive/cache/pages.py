@@ -59,7 +59,9 @@ class PageKeys:
 class ItemDigests:
     """Each list's item digests (pages/signature.py: what the page signatures are made of), keyed as the
     list's validated model is (`ContentMemo.list_key`): a digest is made of nothing but that model and the
-    registries. An unchanged list's digests are not computed again."""
+    registries. An unchanged list's digests are not computed again. The same memo keeps what else is made
+    of a list's model alone: its items' topics (pages/site.py) and its feed entry (feeds.py), each value
+    naming the other inputs it was made with (the topics registry, the base URL)."""
 
     def __init__(self, known: dict, documents: "ContentMemo"):
         self.known, self.documents = known, documents

@@ -127,7 +127,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
                                         cache.documents if cache else None)
         with log.stage("规划页面"):
             pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
-                         lambda: downloads, cache.item_digests if cache else None, cache.similar if cache else None)
+                         lambda: downloads, cache.item_digests if cache else None, cache.similar if cache else None,
+                         cache.item_topics if cache else None)
         for page in pages:
             writer.claim(output_path(page.url))
         texts = None
@@ -142,7 +143,7 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         with log.stage("静态文件、网站地图、订阅"):
             for asset in assets.values():
                 stats.bytes += writer.write(asset.path, asset.data)
-            extras = extra_files(archive, pages) | site_admin_files(root, archive)
+            extras = extra_files(archive, pages, cache.feed_entries if cache else None) | site_admin_files(root, archive)
             for path, data in extras.items():
                 stats.bytes += writer.write(path, data)
         stats.bytes += sum(d.bytes for d in downloads.values())
@@ -181,9 +182,9 @@ def site_config() -> dict:
     return config
 
 
-def extra_files(archive, pages: list[Page]) -> dict[str, bytes]:
+def extra_files(archive, pages: list[Page], feed_memo=None) -> dict[str, bytes]:
     config = site_config()
     files = sitemaps(config["base_url"], [p.url for p in pages if p.url.endswith("/")])
     files["robots.txt"] = robots(config["base_url"])
-    files.update(feeds(archive, config))
+    files.update(feeds(archive, config, feed_memo))
     return files

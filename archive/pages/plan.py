@@ -37,7 +37,7 @@ class Page:
 
 def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
          downloads: Callable[[], dict[str, Download]],
-         digests=None, similar=None) -> list[Page]:
+         digests=None, similar=None, topic_memo=None) -> list[Page]:
     """Every page of the site, in a stable order: first the pages across jurisdictions, then each
     jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
     workers take contiguous shares that touch mostly different items. `templates` names the templates
@@ -45,13 +45,14 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
     the data page what the open-data stage wrote.
     `digests` (the build cache's `ItemDigests`, for a build whose pages are keyed by their signatures): the
     item digests are made here, before the render workers fork, from it where a list has not changed.
-    `similar` (the build cache's `SimilarMemo`): similar items are updated from the last build's."""
+    `similar` (the build cache's `SimilarMemo`): similar items are updated from the last build's.
+    `topic_memo` (the build cache's `item_topics`): an unchanged list's items' topics are not matched again."""
     with paused():   # the plan's millions of objects live until the build ends
-        return _plan(archive, topics, root, templates, downloads, digests, similar)
+        return _plan(archive, topics, root, templates, downloads, digests, similar, topic_memo)
 
 
-def _plan(archive, topics, root, templates, downloads, digests, similar) -> list[Page]:
-    site = Site(archive, topics, root)
+def _plan(archive, topics, root, templates, downloads, digests, similar, topic_memo) -> list[Page]:
+    site = Site(archive, topics, root, topic_memo)
     site.similar = similar_by_item(site, similar)    # here, in the parent: render workers inherit it when they fork
     if digests is not None:
         prime(site, digests)

@@ -2,6 +2,7 @@
 topic, year, source), each built in one pass over the items; and the topics registry."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -62,16 +63,41 @@ class TopicMatcher:
         self.pattern = re.compile(f"(?=[{firsts}])(?=(" + "|".join(map(re.escape, keywords)) + "))") if keywords else None
 
     def __call__(self, text: str) -> list[Topic]:
+        return [self.topics[n] for n in self.indexes(text)]
+
+    def indexes(self, text: str) -> tuple[int, ...]:
+        """The topics found, as their places in the registry, in its order."""
         if self.pattern is None:
-            return []
-        found = set().union(*(self.owners[k] for k in self.pattern.findall(text)))
-        return [self.topics[n] for n in sorted(found)]
+            return ()
+        return tuple(sorted(set().union(*(self.owners[k] for k in self.pattern.findall(text)))))
+
+
+def topics_of_items(lists: list[ItemList], topics: list[Topic], memo=None) -> dict[str, list[Topic]]:
+    """Each item's topics, by item id. `memo` (the build cache's per-list memo, `cache.ItemDigests`, keyed as
+    a list's validated model is): the topics of an unchanged list's items under unchanged topics are not
+    matched again (one regex scan per item, 0.65 s at 100,000 items)."""
+    registry = hashlib.blake2b(repr(topics).encode(), digest_size=16).hexdigest()
+    matcher, shared, found = None, {}, {}
+    for lst in lists:
+        known = memo.get(lst.id) if memo is not None else None
+        if known is None or known[0] != registry or len(known[1]) != len(lst.items):
+            matcher = matcher or TopicMatcher(topics)
+            known = (registry, [matcher.indexes(f"{i.category} {i.title}") for i in lst.items])
+            if memo is not None:
+                memo.put(lst.id, known)
+        for item, places in zip(lst.items, known[1]):
+            of = shared.get(places)         # one list per combination: pages only read them
+            if of is None:
+                of = shared[places] = [topics[n] for n in places]
+            found[item.id] = of
+    return found
 
 
 class Site:
     """The archive plus every index the pages need, each computed in one pass over the items."""
 
-    def __init__(self, archive: Archive, topics: list[Topic], root: Path):
+    def __init__(self, archive: Archive, topics: list[Topic], root: Path, topic_memo=None):
+        """`topic_memo`: see `topics_of_items`."""
         self.archive = archive
         self.topics = topics
         self.root = root
@@ -89,8 +115,7 @@ class Site:
         self.leads: dict[str, list[Item]] = defaultdict(list)
         self.partners: dict[str, list[Item]] = defaultdict(list)
         self.topic_items: dict[str, list[Item]] = defaultdict(list)
-        self.item_topics: dict[str, list[Topic]] = {}
-        topics_of = TopicMatcher(topics)
+        self.item_topics: dict[str, list[Topic]] = topics_of_items(archive.lists, topics, topic_memo)
         for item in self.items:
             for ref in item.lead:
                 if ref.department:
@@ -98,9 +123,7 @@ class Site:
             for ref in item.partners:
                 if ref.department:
                     self.partners[ref.department.key].append(item)
-            found = topics_of(f"{item.category} {item.title}")
-            self.item_topics[item.id] = found
-            for t in found:
+            for t in self.item_topics[item.id]:
                 self.topic_items[t.slug].append(item)
         # Only departments that appear on an item get a page: a registry entry alone has nothing to show.
         self.departments = [d for d in archive.departments.values() if d.key in self.leads or d.key in self.partners]
