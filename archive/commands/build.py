@@ -22,6 +22,7 @@ from ..collector import paused
 from ..cache import BuildCache, PageKeys
 from ..downloads import write_open_data
 from ..feeds import feeds
+from ..forked import Forked
 from ..headers import headers_file
 from ..pages import Page, load_topics, plan
 from ..problems import report, summary
@@ -122,13 +123,25 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
     env = environment(TEMPLATES, assets, config)
     writer = Writer(out, cache)
     try:
-        with log.stage("开放数据"):
-            downloads = write_open_data(archive, config["base_url"], writer.stream,   # first: the data page shows sizes
-                                        cache.documents if cache else None)
-        with log.stage("规划页面"):
-            pages = plan(archive, load_topics(topics_file(root)), root, set(env.list_templates(extensions=["html"])),
-                         lambda: downloads, cache.item_digests if cache else None, cache.similar if cache else None,
-                         cache.item_topics if cache else None)
+        # Open data first (the data page shows its sizes), in a forked child beside the plan when there are
+        # two cores: neither needs the other's result before the pages are rendered.
+        opendata = OpenData(archive, config["base_url"], writer, cache)
+        job = Forked(opendata.run) if jobs > 1 else None
+        try:
+            if job is None:
+                with log.stage("开放数据"):
+                    downloads = opendata.learn(opendata.run())
+            with log.stage("规划页面"):
+                pages = plan(archive, load_topics(topics_file(root)), root,
+                             set(env.list_templates(extensions=["html"])), lambda: downloads,
+                             cache.item_digests if cache else None, cache.similar if cache else None,
+                             cache.item_topics if cache else None)
+            if job is not None:
+                with log.stage("开放数据"):           # what is left of it once the plan is made
+                    downloads = opendata.learn(job.result())
+        finally:
+            if job is not None:
+                job.stop()
         for page in pages:
             writer.claim(output_path(page.url))
         texts = None
@@ -167,6 +180,43 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         with log.stage("保存构建缓存"):
             cache.save()
     return stats
+
+
+class OpenData:
+    """The open data stage, run here or in a forked child: `run()` writes the files and returns what this
+    process must then `learn()` of it (what the writer wrote, whether a cached part was damaged)."""
+
+    def __init__(self, archive, base_url: str, writer: Writer, cache: BuildCache | None):
+        self.archive, self.base_url, self.writer, self.cache = archive, base_url, writer, cache
+
+    def run(self) -> tuple:
+        parts = self.cache.documents if self.cache else None
+        before = set(self.writer.files)
+        warn = parts.warn if parts is not None else None
+        if parts is not None:
+            parts.warn = _nothing              # a damaged part is warned of by `learn`, in the parent
+        try:
+            downloads = write_open_data(self.archive, self.base_url, self.writer.stream, parts)
+        finally:
+            if parts is not None:
+                parts.warn = warn
+        wrote = {path: found for path, found in self.writer.files.items() if path not in before}
+        return downloads, wrote, parts.damaged if parts is not None else False
+
+    def learn(self, outcome: tuple) -> dict:
+        downloads, wrote, damaged = outcome
+        for path, found in wrote.items():
+            if path not in self.writer.files:      # (written by a child: claimed there, not here)
+                self.writer.claim(path)
+                self.writer.files[path] = found
+        if self.cache:
+            self.cache.documents.damaged |= damaged
+            self.cache.documents.settle()
+        return downloads
+
+
+def _nothing() -> None:
+    pass
 
 
 def topics_file(root: Path) -> Path:
