@@ -3,7 +3,7 @@ import random
 
 import numpy as np
 
-from archive.search.patch import patch, patch_tails, unvarints
+from archive.search.patch import joined, patch_tails, unvarints
 from archive.search.postings import postings, varints
 from archive.search.text import SEP
 
@@ -20,6 +20,12 @@ def zoned(rng, alphabet):
 
 def columns(rows):
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def patch(old, changed, before, after, z):
+    """The patched postings in memory, as the memo holds them without a folder."""
+    found = patch_tails(old, changed, before, after, z)
+    return None if found is None else joined(*found[:3])
 
 
 def same(a, b):

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from . import payloads
-from .patch import patch_tails
+from .patch import joined, patch_tails
 from .postings import Postings, gather, postings
 
 PATCH_SHARE = 0.02            # beyond this share of items changed, decoding the keys they touch costs more than it saves
@@ -202,8 +202,7 @@ class IndexMemo:
         if self.folder is None:
             if had is None:
                 return post
-            post.data, post.pos_data = np.concatenate([post.data, *data_tail]), np.concatenate([post.pos_data, *pos_tail])
-            return post
+            return joined(post, data_tail, pos_tail)
         if had is None:
             descs = {"data": payloads.write(self.folder, "postings.items", [post.data]),
                      "pos_data": payloads.write(self.folder, "postings.pos", [post.pos_data])}

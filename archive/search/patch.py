@@ -3,10 +3,10 @@ have are touched, and in each only the changed items' entries are cut out and pu
 proportion to the keys it touches, not to the corpus (at 100,000 items computing every posting again was
 most of a one-edit rebuild's index stage).
 
-    patch(old, changed, before, after, z) -> Postings    the same bytes as postings() of the new texts,
-                                                         or None when the edits touch too many keys
-    patch_tails(…) -> (Postings, data, pos_data, touched)  the same, the new payloads apart: the memo appends
-                                                         them to its files (search/payloads.py)
+    patch_tails(old, changed, before, after, z) -> (Postings, data, pos_data, touched)
+        the postings of the new texts, their touched keys' new payloads apart (the memo appends them to its
+        files, search/payloads.py), or None when the edits touch too many keys
+    joined(post, data, pos_data) -> Postings     the same with those payloads put after the old ones in memory
 
 `changed`: the ids of the items whose text changed (the number of items is the same); `before`,
 `after`: their texts (title zone, lead zone and body joined as archive/search/writer.py joins them) with
@@ -14,34 +14,23 @@ their zone lengths, as `(texts, title lengths, lead zone lengths)`. The new entr
 of the changed items alone: an item's positions do not depend on its id, so its group of positions is
 copied as it is; a touched key's item list is decoded and encoded again (its deltas change around the
 changed items). Untouched keys keep their bytes where they are: the touched keys' new payloads are put
-after them, and the arrays are compacted only once what is no longer used outweighs what is.
+after them (the memo compacts its files once what is no longer used outweighs what is).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .postings import SHIFT, Postings, gather, postings, varints
+from .postings import SHIFT, Postings, postings, varints
 
 
 MAX_TOUCHED = 5000            # keys handled one by one (~2 ms each at 100,000 items): past this, computing
                               # every posting afresh (~15 s there) is as fast
 
 
-def patch(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> Postings | None:
-    found = patch_tails(old, changed, before, after, z)
-    if found is None:
-        return None
-    post, data, pos_data, _ = found
-    post.data, post.pos_data = np.concatenate([post.data, *data]), np.concatenate([post.pos_data, *pos_data])
-    if len(post.data) + len(post.pos_data) > 2 * int(post.lengths.sum() + post.pos_lengths.sum()):
-        post = compact(post)
-    return post
-
-
 def patch_tails(old: Postings, changed: np.ndarray, before: tuple, after: tuple, z: int) -> tuple | None:
-    """As `patch`, without copying the old payloads: (the patched postings but for their payloads, which are
-    still old.data and old.pos_data; the arrays to put after each, in order: the touched keys' new payloads;
-    the touched keys)."""
+    """Without copying the old payloads: (the patched postings but for their payloads, which are still
+    old.data and old.pos_data; the arrays to put after each, in order: the touched keys' new payloads; the
+    touched keys)."""
     changed = np.asarray(changed, dtype=np.int64)
     fresh = postings(after[0], zones=(after[1], after[2], z))
     touched = touched_keys(before, after, z, fresh)
@@ -141,12 +130,10 @@ def _merge(old: Postings, keep: np.ndarray, keys: np.ndarray, made: list) -> tup
     return post, data, pos_data
 
 
-def compact(post: Postings) -> Postings:
-    """The same postings with every payload stored once, in key order, and nothing else."""
-    return Postings(post.keys, post.ndocs, np.cumsum(post.lengths) - post.lengths, post.lengths,
-                    gather(post.data, post.starts, post.lengths),
-                    np.cumsum(post.pos_lengths) - post.pos_lengths, post.pos_lengths,
-                    gather(post.pos_data, post.pos_starts, post.pos_lengths))
+def joined(post: Postings, data: list, pos_data: list) -> Postings:
+    """`post` (from patch_tails) with the touched keys' new payloads after its old ones, in memory."""
+    post.data, post.pos_data = np.concatenate([post.data, *data]), np.concatenate([post.pos_data, *pos_data])
+    return post
 
 
 def unvarints(data: np.ndarray) -> np.ndarray:
