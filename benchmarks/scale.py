@@ -3,7 +3,7 @@
 
     python benchmarks/scale.py                 # 10,000 items
     python benchmarks/scale.py --large         # 10,000 and 100,000 items (takes many minutes of both cores)
-    python benchmarks/scale.py --search-only SITE…   # step 5 alone, on sites already built
+    python benchmarks/scale.py --search-only SITE…   # step 6 alone, on sites already built
 
 Per size, `build.py` runs as a user runs it, in a child process whose process tree is sampled for
 proportional set size (forked workers' shared pages counted once):
@@ -13,7 +13,9 @@ proportional set size (forked workers' shared pages counted once):
 3. another item edited, built again: the steady state of repeated builds (the spare is brought up to date);
 4. (sizes up to --verify-up-to) a clean build of the edited content into another folder, compared file by
    file with the incremental output;
-5. the shared search harness in Chromium (eval.py --site-search): first query bytes, later queries' bytes
+5. a third item edited, and the site and its spare deleted: a deploy on Netlify, which restores `.cache/`
+   but starts from a fresh checkout (docs/build.md, "Deploys");
+6. the shared search harness in Chromium (eval.py --site-search): first query bytes, later queries' bytes
    and archiveSearch times, recall and precision.
 """
 from __future__ import annotations
@@ -61,7 +63,7 @@ def fresh(out: Path) -> None:
 
 def edit(content: Path, n: int) -> Path:
     items = sorted(content.glob("*/*.md"))
-    item = items[(n * len(items)) // 3]
+    item = items[(n * len(items)) // 3 % len(items)]
     item.write_text(item.read_text(encoding="utf-8") + f"\n（基准测试第 {n} 次编辑）\n", encoding="utf-8")
     return item
 
@@ -90,9 +92,9 @@ def main() -> None:
     parser.add_argument("--verify-up-to", type=int, default=20_000,
                         help="compare the incremental output with a clean build up to this many items")
     parser.add_argument("--search-only", type=Path, nargs="+", metavar="SITE",
-                        help="only the search part (step 5), on sites already built")
+                        help="only the search part (step 6), on sites already built")
     parser.add_argument("--no-search", action="store_true",
-                        help="builds only (steps 1-4): the harness's ground truth at 100,000 items takes half an hour")
+                        help="builds only (steps 1-5): the harness's ground truth at 100,000 items takes half an hour")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, "
           f"{platform.processor() or platform.machine()}; load average {os.getloadavg()[0]:.1f}")
@@ -123,6 +125,10 @@ def main() -> None:
             same = digest(out) == digest(clean)
             print(f"  incremental output identical to a clean build: {'yes' if same else 'NO'}")
             shutil.rmtree(clean.parent)
+        edit(content, 3)
+        shutil.rmtree(out)
+        shutil.rmtree(out.parent / f".{out.name}.spare", ignore_errors=True)
+        show("one item edited, only .cache (deploy)", build(content, out))
         if not args.no_search:
             show_search(browse(out, args.sample, args.seed))
 
