@@ -3,6 +3,7 @@ every item, at a fraction of its time (the index stage was most of a build at 10
 
     postings(texts) -> Postings     keys (cp1 << 21 | cp2, cp2 = 0 for a single character), per key the
                                     number of items, its item list and its positions, in key order
+    ranked_postings(ranked(texts))  the same in two steps: the texts' strings are not needed after the first
 
 Two payloads per key (unsigned LEB128 varints), as archive/search/writer.py documents the index format:
     items:      bigram: ndocs × (doc delta << 2 | zones)     zones: 1 = in the title zone, 2 = in the lead zone
@@ -68,7 +69,11 @@ def postings(texts: list[str], zones=None) -> Postings:
     `zones` = (title lengths, lead zone lengths, Z): each text starts with a title zone and a lead zone,
     each followed by a separator; positions are then counted from 0 in the title, from Z in the lead
     zone and from 2·Z in the rest, so a position says its zone without a per-item column."""
-    text = _ranks(texts, zones)
+    return ranked_postings(ranked(texts, zones))
+
+
+def ranked_postings(text: _Text) -> Postings:
+    """The postings of texts already `ranked`."""
     found = [_empty()]                               # no text at all: no parts, empty postings
     for lo, hi in _parts(text):
         # (rank − lo) < width, in the ranks' unsigned type, tests lo ≤ rank < hi; rank 0, the separator, is
@@ -80,7 +85,10 @@ def postings(texts: list[str], zones=None) -> Postings:
     return _assemble(found)
 
 
-def _ranks(texts: list[str], zones) -> _Text:
+def ranked(texts: list[str], zones=None) -> _Text:
+    """The texts as ranks of their characters (2 bytes a character, where the strings take 2 or 4 and a
+    header each): all `ranked_postings` needs of them, so the caller can drop the strings before the
+    postings' arrays are made."""
     present = np.zeros(0x110000, dtype=bool)
     for cps in _code_point_chunks(texts):
         present[cps] = True
