@@ -49,11 +49,12 @@ import json
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .cache import doc_keys
 from .keyfiles import FNV_OFFSET, FNV_PRIME, put_file, split_key_list, write_shards, write_split_keys
-from .postings import postings
+from .postings import ranked, ranked_postings
 from .text import SEP, norm, norm_blocks
 
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
@@ -114,20 +115,61 @@ def folder_writer(out: Path):
     return put
 
 
-def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None) -> dict:
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None,
+                beside=None) -> dict:
     """Write the index for `docs` through `put(index-relative path, bytes)` (which may return the digest of
     what it wrote, as `writer.digest`). Returns stats. `memo`: the build cache's postings of the last build
     (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
-    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again)."""
+    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again).
+    `beside(fn) -> job` (job.result() is fn's, job.stop() ends it): runs fn in a forked child; postings
+    computed afresh are then computed and written there while this process writes the items' fragments and
+    columns (the stage's two halves, one on each core). The child is given the texts as ranks
+    (postings.ranked), not the items: what it touches of the parent's objects it copies."""
     keys = doc_keys(docs) if memo is not None else None
-    _write_fragments(put, docs, memo, keys, keep)
-    if memo is None:
-        rows = [doc_text(doc) for doc in docs]
-        chars = sum(len(r[0]) for r in rows)
-        post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE))
-        del rows
-    else:
-        post, chars = memo.postings(docs, doc_text, ZONE, keys)
+    found = memo.patched(docs, keys, doc_text, ZONE) if memo is not None else None
+    job = None
+    try:
+        if found is None:
+            text, chars = memo.ranked(docs, keys, doc_text, ZONE) if memo is not None else _ranked(docs)
+            work = partial(_postings_files, put, text, memo, keep)
+            del text                 # the child's from here: this process keeps no reference to it
+            if beside is not None:
+                job = beside(work)
+            else:
+                written = work()
+            del work
+        else:
+            post, chars = found
+            del found
+            written = _key_files(put, post, memo, keep)
+            del post
+        _write_fragments(put, docs, memo, keys, keep)
+        return _write_tables(put, docs, tables, build_id, chars, job.result if job is not None else lambda: written)
+    finally:
+        if job is not None:
+            job.stop()
+
+
+def _ranked(docs: list[Doc]):
+    rows = [doc_text(doc) for doc in docs]
+    texts, tz, lz = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    chars = sum(len(t) for t in texts)
+    del rows
+    return ranked(texts, zones=(tz, lz, ZONE)), chars
+
+
+def _postings_files(put, text, memo, keep) -> dict:
+    """The postings of the `ranked` texts, saved in the memo, and the files written from them."""
+    post = ranked_postings(text)
+    del text
+    if memo is not None:
+        memo.computed(post)
+    return _key_files(put, post, memo, keep)
+
+
+def _key_files(put, post, memo, keep) -> dict:
+    """The shards and the larger keys' files, written from the postings; what the manifest and the stats need
+    of them."""
     total = int(post.lengths.sum() + post.pos_lengths.sum())
     n_keys = len(post.keys)
     inline = post.lengths + post.pos_lengths <= SPLIT_BYTES
@@ -140,13 +182,15 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     known = memo.outputs() if memo is not None and keep is not None else None
     shard_digests, sizes = write_shards(put, post, n_shards, inline, known, keep)
     split_digests = write_split_keys(put, post, ~inline, known, keep)
-    n_split = len(split_digests["split"])
     if memo is not None and keep is not None:
         memo.remember_outputs({"shards": shard_digests, "sizes": sizes, **split_digests})
-    sizes = sizes.tolist()
-    own_keys = split_key_list(post.keys[~inline])
-    del post
+    return {"total": total, "keys": n_keys, "shards": n_shards, "sizes": sizes.tolist(),
+            "split": len(split_digests["split"]), "own_keys": split_key_list(post.keys[~inline])}
 
+
+def _write_tables(put, docs: list[Doc], tables: Tables, build_id: str, chars: int, key_files) -> dict:
+    """The names, the columns, the tables, then the manifest, which needs what _key_files found (`key_files()`
+    returns it, once it has); the stats."""
     # names offered above results (departments, jurisdictions)
     n_names = max(1, -(-len(tables.names) // NAMES_PER_SHARD))
     name_shards: dict[int, dict] = defaultdict(dict)
@@ -169,8 +213,10 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions,
                                    "fv": {f["k"]: f["v"] for f in tables.facets}},
                                   ensure_ascii=False, separators=(",", ":")).encode())
+    keyed = key_files()
+    n_shards, sizes = keyed["shards"], keyed["sizes"]
     manifest = {
-        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "sk": own_keys,
+        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "sk": keyed["own_keys"],
         "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
         "facets": [[f["k"], f["n"]] for f in tables.facets],
@@ -180,8 +226,8 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     put("manifest.json", mbytes)
     sizes.sort()
     return {
-        "items": len(docs), "chars": chars, "postings_bytes": total, "keys": n_keys, "shards": n_shards,
-        "keys_with_own_files": n_split,
+        "items": len(docs), "chars": chars, "postings_bytes": keyed["total"], "keys": keyed["keys"], "shards": n_shards,
+        "keys_with_own_files": keyed["split"],
         "shard_bytes_median": sizes[len(sizes) // 2] if sizes else 0,
         "shard_bytes_max": sizes[-1] if sizes else 0,
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
