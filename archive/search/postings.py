@@ -30,7 +30,9 @@ import numpy as np
 from .text import SEP
 
 SHIFT = 21                    # code points need 21 bits: key = cp1 << 21 | cp2
-PART_ENTRIES = 2_000_000      # about this many character pairs are sorted at a time (~10 arrays of this length)
+PART_ENTRIES = 1_000_000      # about this many character pairs are sorted at a time (~10 int64 arrays of this
+                              # length: 2,000,000 made ~150 MB of them, a tenth of a 100,000-item build's peak)
+SCAN = 1 << 22                # ranks scanned at a time for a part's characters
 CHUNK_TEXTS = 1000            # texts turned into code points at a time: never all of them as one string
 
 
@@ -76,9 +78,7 @@ def ranked_postings(text: _Text) -> Postings:
     """The postings of texts already `ranked`."""
     found = [_empty()]                               # no text at all: no parts, empty postings
     for lo, hi in _parts(text):
-        # (rank − lo) < width, in the ranks' unsigned type, tests lo ≤ rank < hi; rank 0, the separator, is
-        # in no part
-        at = np.flatnonzero(text.ranks - text.ranks.dtype.type(lo) < text.ranks.dtype.type(hi - lo))
+        at = _in_part(text.ranks, lo, hi)
         found.append(_unigrams(text, at, lo))
         # every text ends with a separator, so a character in a part is never the last one: at + 1 exists
         found.append(_bigrams(text, at[text.ranks[at + 1] != 0], lo))
@@ -134,6 +134,15 @@ def _parts(text: _Text) -> list[tuple[int, int]]:
         hi = int(np.searchsorted(cum, cum[lo - 1] + PART_ENTRIES, side="right"))
         bounds.append(min(max(lo + 1, hi), lo + (1 << room), len(counts)))
     return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _in_part(ranks: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Where lo ≤ rank < hi, ascending. (rank − lo) < width, in the ranks' unsigned type, tests it (rank 0,
+    the separator, is in no part). SCAN ranks at a time: the whole array's temporaries (3 bytes a character)
+    were the stage's peak at 100,000 items."""
+    first, width = ranks.dtype.type(lo), ranks.dtype.type(hi - lo)
+    return np.concatenate([np.flatnonzero(ranks[a:a + SCAN] - first < width) + a
+                           for a in range(0, len(ranks), SCAN)] or [np.empty(0, np.int64)])
 
 
 def _bits(n: int) -> int:
