@@ -47,6 +47,9 @@ from archive.commands.build import cache_folder, load_content  # noqa: E402
 from archive.search.text import PageTexts  # noqa: E402
 from archive.search_index import INDEX_DIR, build_index  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from build_speed import tree_pss_kb  # noqa: E402
+
 
 class FolderWriter:
     """What build_index needs of the build's Writer: `files`, the digests of the pages written (and of every
@@ -100,9 +103,12 @@ def rss_mb(field: str) -> float:
 
 
 class PeakWhere:
-    """Samples the resident size every 20 ms; at each new high, where the main thread is (--where)."""
+    """Samples the resident size every 20 ms; at each new high, where the main thread is (--where). Every
+    100 ms also the PSS of this process and its forked workers (benchmarks/build_speed.py): a child's
+    memory and the pages either side copies after the fork are in no process's resident size alone."""
 
     def __init__(self):
+        self.tree, self.tree_where, self.ticks = 0, "", 0
         self.peak, self.where, self.done = 0.0, "", threading.Event()
         self.main = threading.main_thread().ident
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -112,15 +118,23 @@ class PeakWhere:
         while not self.done.wait(0.02):
             now = rss_mb("VmRSS")
             if now > self.peak:
-                frame = sys._current_frames().get(self.main)
-                stack = traceback.extract_stack(frame)[-4:] if frame else []
-                self.peak = now
-                self.where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+                self.peak, self.where = now, self.stack()
+            self.ticks += 1
+            if self.ticks % 5 == 0:
+                pss = tree_pss_kb(os.getpid()) / 1024
+                if pss > self.tree:
+                    self.tree, self.tree_where = pss, self.stack()
+
+    def stack(self) -> str:
+        frame = sys._current_frames().get(self.main)
+        stack = traceback.extract_stack(frame)[-4:] if frame else []
+        return " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
 
     def stop(self) -> str:
         self.done.set()
         self.thread.join()
-        return f"sampled peak {self.peak:.0f} MB at {self.where}"
+        return (f"sampled peak {self.peak:.0f} MB at {self.where}\n"
+                f"tree PSS peak {self.tree:.0f} MB (this process and its workers) at {self.tree_where}")
 
 
 def edit_pages(n: int) -> None:
