@@ -11,7 +11,6 @@ docs/search.md for why this and not Pagefind's word index.
 """
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import shutil
 import sys
@@ -24,7 +23,6 @@ from .model import Item
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
 from .collector import paused
-from .forked import Forked
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
@@ -153,73 +151,23 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
     facets = [{"k": f.key, "n": f.label + (as_of if f.dated else ""),
                "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]} for f in FACETS]
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
-    keep = beside = None
+    keep = None
     if writer is None:
         put = folder_writer(site_dir / INDEX_DIR)
     else:
-        beside = Beside(writer) if len(docs) >= PARALLEL_FROM else None
-
         def put(path: str, data: bytes) -> str:
             path = f"{INDEX_DIR}/{path}"
             writer.write(path, data)
-            beside and beside.wrote(path)
             return writer.files[path][0]
 
         def keep(path: str, found: str) -> bool:
-            path = f"{INDEX_DIR}/{path}"
-            if not writer.keep(path, found):
-                return False
-            beside and beside.wrote(path)
-            return True
-    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep,
-                        beside=beside)
+            return writer.keep(f"{INDEX_DIR}/{path}", found)
+    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep)
     stats["items_without_page"] = missing_pages
     put("t2s.json", (STATIC / "t2s.json").read_bytes())
     if writer is None:
         install_assets(site_dir)
     return stats
-
-
-class Beside:
-    """`beside(fn)` for write_index: fn run in a forked child (archive/forked.py), the files it writes through
-    the build's Writer handed back with its result and claimed in this process, as a render worker's are."""
-
-    def __init__(self, writer):
-        self.writer = writer
-        self.paths: list[str] | None = None      # in the child: what it wrote or kept
-
-    def __call__(self, fn) -> "Beside":
-        def child():
-            self.paths = []
-            value = fn()
-            return value, [(path, self.writer.files[path]) for path in self.paths]
-        _trim()
-        self.job = Forked(child)
-        return self
-
-    def wrote(self, path: str) -> None:
-        if self.paths is not None:
-            self.paths.append(path)
-
-    def result(self):
-        value, wrote = self.job.result()
-        for path, found in wrote:
-            self.writer.claim(path)
-            self.writer.files[path] = found
-        return value
-
-    def stop(self) -> None:
-        self.job.stop()
-
-
-def _trim() -> None:
-    """Give the C heap's free pages back to the system (glibc: malloc_trim). Freed but kept, they are shared
-    with a child forked now, and whichever process reuses them first copies them: the normalised texts freed
-    just before the fork were ~100 MB of them at 100,000 items."""
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass                                 # not glibc: the pages stay, nothing else changes
 
 
 def _indexes(seen: dict, pairs: list) -> list[int]:

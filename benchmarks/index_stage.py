@@ -63,7 +63,6 @@ class FolderWriter:
         self.held = held
         self.digests: dict[str, str] = {}
         self.written = 0
-        self.forked: list[str] = []
 
     def write(self, path: str, data: bytes) -> int:
         found = digest(data)
@@ -75,15 +74,6 @@ class FolderWriter:
             self.digests[path] = found
             self.files[path] = [found]
         return len(data)
-
-    def claim(self, path: str) -> None:
-        """A file a forked child wrote (search_index.Beside), claimed here once it is done; `files` then has it."""
-        self.forked.append(path)
-
-    def learn_forked(self) -> None:
-        for path in self.forked:
-            self.digests[path] = self.files[path][0]
-        self.forked = []
 
     def keep(self, path: str, found: str) -> bool:
         had = self.had.get(path)
@@ -104,8 +94,8 @@ def rss_mb(field: str) -> float:
 
 class PeakWhere:
     """Samples the resident size every 20 ms; at each new high, where the main thread is (--where). Every
-    100 ms also the PSS of this process and its forked workers (benchmarks/build_speed.py): a child's
-    memory and the pages either side copies after the fork are in no process's resident size alone."""
+    100 ms also the PSS of this process and its forked workers (benchmarks/build_speed.py): a child's memory
+    (read_pages' parsers), and what either side copies after a fork, is in no single process's resident size."""
 
     def __init__(self):
         self.tree, self.tree_where, self.ticks = 0, "", 0
@@ -236,7 +226,6 @@ def main() -> int:
     stats = build_index(archive, site, writer, cache, texts)
     if prof:
         prof.disable()
-    writer.learn_forked()
     wall, used = time.perf_counter() - t0, cpu() - cpu0
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"index stage ({'warm' if args.warm else 'clean'}), {stats['items']} items: "
@@ -244,7 +233,7 @@ def main() -> int:
           f"RSS before {before:.0f} MB, peak {rss_mb('VmHWM'):.0f} MB "
           f"(+{rss_mb('VmHWM') - before:.0f}); workers' peak "
           f"{kids:.0f} MB" + (" (none started)" if kids <= kids_before else "")
-          + f"; {writer.written} of {len(writer.digests)} files written here")
+          + f"; {writer.written} of {len(writer.digests)} files written")
     if where:
         print(where.stop())
     if prof:

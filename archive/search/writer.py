@@ -49,7 +49,6 @@ import json
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from .cache import doc_keys
@@ -115,39 +114,27 @@ def folder_writer(out: Path):
     return put
 
 
-def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None,
-                beside=None) -> dict:
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None) -> dict:
     """Write the index for `docs` through `put(index-relative path, bytes)` (which may return the digest of
     what it wrote, as `writer.digest`). Returns stats. `memo`: the build cache's postings of the last build
     (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
-    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again).
-    `beside(fn) -> job` (job.result() is fn's, job.stop() ends it): runs fn in a forked child; postings
-    computed afresh are then computed and written there while this process writes the items' fragments and
-    columns (the stage's two halves, one on each core). The child is given the texts as ranks
-    (postings.ranked), not the items: what it touches of the parent's objects it copies."""
+    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again)."""
     keys = doc_keys(docs) if memo is not None else None
     found = memo.patched(docs, keys, doc_text, ZONE) if memo is not None else None
-    job = None
-    try:
-        if found is None:
-            text, chars = memo.ranked(docs, keys, doc_text, ZONE) if memo is not None else _ranked(docs)
-            work = partial(_postings_files, put, text, memo, keep)
-            del text                 # the child's from here: this process keeps no reference to it
-            if beside is not None:
-                job = beside(work)
-            else:
-                written = work()
-            del work
-        else:
-            post, chars = found
-            del found
-            written = _key_files(put, post, memo, keep)
-            del post
-        _write_fragments(put, docs, memo, keys, keep)
-        return _write_tables(put, docs, tables, build_id, chars, job.result if job is not None else lambda: written)
-    finally:
-        if job is not None:
-            job.stop()
+    if found is None:
+        # the normalised strings are dropped once ranked: the postings' arrays are the stage's peak
+        text, chars = memo.ranked(docs, keys, doc_text, ZONE) if memo is not None else _ranked(docs)
+        post = ranked_postings(text)
+        del text
+        if memo is not None:
+            memo.computed(post)
+    else:
+        post, chars = found
+    del found
+    keyed = _key_files(put, post, memo, keep)
+    del post
+    _write_fragments(put, docs, memo, keys, keep)
+    return _write_tables(put, docs, tables, build_id, chars, keyed)
 
 
 def _ranked(docs: list[Doc]):
@@ -156,15 +143,6 @@ def _ranked(docs: list[Doc]):
     chars = sum(len(t) for t in texts)
     del rows
     return ranked(texts, zones=(tz, lz, ZONE)), chars
-
-
-def _postings_files(put, text, memo, keep) -> dict:
-    """The postings of the `ranked` texts, saved in the memo, and the files written from them."""
-    post = ranked_postings(text)
-    del text
-    if memo is not None:
-        memo.computed(post)
-    return _key_files(put, post, memo, keep)
 
 
 def _key_files(put, post, memo, keep) -> dict:
@@ -188,9 +166,8 @@ def _key_files(put, post, memo, keep) -> dict:
             "split": len(split_digests["split"]), "own_keys": split_key_list(post.keys[~inline])}
 
 
-def _write_tables(put, docs: list[Doc], tables: Tables, build_id: str, chars: int, key_files) -> dict:
-    """The names, the columns, the tables, then the manifest, which needs what _key_files found (`key_files()`
-    returns it, once it has); the stats."""
+def _write_tables(put, docs: list[Doc], tables: Tables, build_id: str, chars: int, keyed: dict) -> dict:
+    """The names, the columns, the tables and the manifest (`keyed`: what _key_files found); the stats."""
     # names offered above results (departments, jurisdictions)
     n_names = max(1, -(-len(tables.names) // NAMES_PER_SHARD))
     name_shards: dict[int, dict] = defaultdict(dict)
@@ -213,7 +190,6 @@ def _write_tables(put, docs: list[Doc], tables: Tables, build_id: str, chars: in
     put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions,
                                    "fv": {f["k"]: f["v"] for f in tables.facets}},
                                   ensure_ascii=False, separators=(",", ":")).encode())
-    keyed = key_files()
     n_shards, sizes = keyed["shards"], keyed["sizes"]
     manifest = {
         "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "sk": keyed["own_keys"],
