@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import archive.cache as archive_cache  # noqa: E402
+import archive.cache.blocks as blocks_cache  # noqa: E402
 import archive.cache.content as content_cache  # noqa: E402
 import archive.search_index as search_index  # noqa: E402
 from archive.cache import BuildCache, digest  # noqa: E402
@@ -182,7 +183,7 @@ def main() -> int:
     # The cache is keyed by the code that wrote it; this script compares versions of the index stage over
     # one build's pages, so it takes the cache as that build left it, whatever the code is now.
     key = json.loads((cache_folder(site) / "build.key").read_bytes())
-    for module in (archive_cache, content_cache):
+    for module in (archive_cache, content_cache, blocks_cache):
         module.code_version = lambda: key["code"]
     stored = BuildCache.open(cache_folder(site))
     archive, _ = load_content(args.content.resolve(), None, stored.documents)
