@@ -40,12 +40,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import archive.cache as archive_cache  # noqa: E402
+import archive.cache.blocks as blocks_cache  # noqa: E402
 import archive.cache.content as content_cache  # noqa: E402
 import archive.search_index as search_index  # noqa: E402
 from archive.cache import BuildCache, digest  # noqa: E402
 from archive.commands.build import cache_folder, load_content  # noqa: E402
 from archive.search.text import PageTexts  # noqa: E402
 from archive.search_index import INDEX_DIR, build_index  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from build_speed import tree_pss_kb  # noqa: E402
 
 
 class FolderWriter:
@@ -90,9 +94,12 @@ def rss_mb(field: str) -> float:
 
 
 class PeakWhere:
-    """Samples the resident size every 20 ms; at each new high, where the main thread is (--where)."""
+    """Samples the resident size every 20 ms; at each new high, where the main thread is (--where). Every
+    100 ms also the PSS of this process and its forked workers (benchmarks/build_speed.py): a child's memory
+    (read_pages' parsers), and what either side copies after a fork, is in no single process's resident size."""
 
     def __init__(self):
+        self.tree, self.tree_where, self.ticks = 0, "", 0
         self.peak, self.where, self.done = 0.0, "", threading.Event()
         self.main = threading.main_thread().ident
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -102,15 +109,23 @@ class PeakWhere:
         while not self.done.wait(0.02):
             now = rss_mb("VmRSS")
             if now > self.peak:
-                frame = sys._current_frames().get(self.main)
-                stack = traceback.extract_stack(frame)[-4:] if frame else []
-                self.peak = now
-                self.where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+                self.peak, self.where = now, self.stack()
+            self.ticks += 1
+            if self.ticks % 5 == 0:
+                pss = tree_pss_kb(os.getpid()) / 1024
+                if pss > self.tree:
+                    self.tree, self.tree_where = pss, self.stack()
+
+    def stack(self) -> str:
+        frame = sys._current_frames().get(self.main)
+        stack = traceback.extract_stack(frame)[-4:] if frame else []
+        return " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
 
     def stop(self) -> str:
         self.done.set()
         self.thread.join()
-        return f"sampled peak {self.peak:.0f} MB at {self.where}"
+        return (f"sampled peak {self.peak:.0f} MB at {self.where}\n"
+                f"tree PSS peak {self.tree:.0f} MB (this process and its workers) at {self.tree_where}")
 
 
 def edit_pages(n: int) -> None:
@@ -168,7 +183,7 @@ def main() -> int:
     # The cache is keyed by the code that wrote it; this script compares versions of the index stage over
     # one build's pages, so it takes the cache as that build left it, whatever the code is now.
     key = json.loads((cache_folder(site) / "build.key").read_bytes())
-    for module in (archive_cache, content_cache):
+    for module in (archive_cache, content_cache, blocks_cache):
         module.code_version = lambda: key["code"]
     stored = BuildCache.open(cache_folder(site))
     archive, _ = load_content(args.content.resolve(), None, stored.documents)

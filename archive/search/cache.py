@@ -6,6 +6,8 @@ the files written from them, so that a rebuild encodes only the files an edit re
     memo = IndexMemo(folder, damaged)
     post, chars = memo.postings(docs, text_of, z)    text_of(doc) -> (normalised text, title zone length,
                                                      lead zone length), as archive/search/writer.py joins them
+                                                     (= memo.patched(…), or else memo.ranked(…) and
+                                                     memo.computed(postings of that), which may run elsewhere)
     memo.fragments(keys) / remember_fragments        each item's fragment's digest, if its key is the same
     memo.outputs() / remember_outputs                the shards' and larger keys' digests, and the keys
                                                      touched since they were written
@@ -44,7 +46,7 @@ import numpy as np
 
 from . import payloads
 from .patch import joined, patch_tails
-from .postings import Postings, gather, postings
+from .postings import Postings, gather, ranked, ranked_postings
 
 PATCH_SHARE = 0.02            # beyond this share of items changed, decoding the keys they touch costs more than it saves
 GATHER_STEP = 8 << 20         # bytes of a payload file compacted at a time
@@ -81,23 +83,37 @@ class IndexMemo:
         """The postings of `docs` and their number of characters, patched from the last ones if it can.
         `keys`: the docs' `doc_keys`, if the caller has them."""
         keys = doc_keys(docs) if keys is None else keys
+        found = self.patched(docs, keys, text_of, z)
+        if found is not None:
+            return found
+        text, chars = self.ranked(docs, keys, text_of, z)
+        return self.computed(ranked_postings(text)), chars
+
+    def patched(self, docs: list, keys: np.ndarray, text_of, z: int) -> tuple[Postings, int] | None:
+        """The last postings patched for `docs` (with their `doc_keys`), and their number of characters;
+        None if they must be computed afresh (`ranked`, then `computed`)."""
         self.gen = self.since = None
         texts = self._load("texts.bin")
         if texts is not None and len(texts["keys"]) == len(keys):
             changed = np.flatnonzero((texts["keys"] != keys).any(axis=1))
             if len(changed) <= PATCH_SHARE * len(keys):
-                found = self._patched(docs, keys, texts, changed, text_of, z)
-                if found is not None:
-                    return found
-        del texts
+                return self._patched(docs, keys, texts, changed, text_of, z)
+        return None
+
+    def ranked(self, docs: list, keys: np.ndarray, text_of, z: int):
+        """Every item's normalised text, saved for the next build's patch, as postings.ranked: the strings are
+        gone when the postings' arrays are made (ranked_postings). With their number of characters."""
         rows = [text_of(doc) for doc in docs]
-        gen = self._save_texts(keys, rows)
-        post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], z))
+        self.gen = self._save_texts(keys, rows)
         chars = sum(len(r[0]) for r in rows)
+        texts, tz, lz = _columns(rows)
         del rows
-        self._save_postings(gen, post)
-        self.gen = gen
-        return post, chars
+        return ranked(texts, zones=(tz, lz, z)), chars
+
+    def computed(self, post: Postings) -> Postings:
+        """The postings computed from `ranked`, saved for the next build."""
+        self._save_postings(self.gen, post)
+        return post
 
     def _patched(self, docs, keys, texts, changed, text_of, z) -> tuple[Postings, int] | None:
         """The last postings with the `changed` items' entries replaced; None if there are none to patch. Their
@@ -168,18 +184,18 @@ class IndexMemo:
     def _save_texts(self, keys, rows, texts=None, changed=()) -> str:
         """texts.bin for `rows` (every item's) and their UTF-8 in a file of its own; or for `texts` with the
         `changed` items' rows replaced, their UTF-8 appended to the file `texts` names."""
-        encoded = [r[0].encode() for r in rows]
         gen = os.urandom(8).hex()
         if self.folder is None:
             return gen
         if texts is None:
-            sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+            sizes = np.empty(len(rows), dtype=np.int64)
+            utf8 = payloads.write(self.folder, "texts.utf8", _utf8(rows, sizes))
             starts = np.cumsum(sizes) - sizes
             lengths = np.array([len(r[0]) for r in rows], dtype=np.int64)
             tz = np.array([r[1] for r in rows], dtype=np.int64)
             lz = np.array([r[2] for r in rows], dtype=np.int64)
-            utf8 = payloads.write(self.folder, "texts.utf8", [np.frombuffer(b"".join(encoded), dtype=np.uint8)])
         else:
+            encoded = [r[0].encode() for r in rows]
             had = texts["payloads"]["utf8"]
             starts, sizes = texts["starts"].copy(), texts["sizes"].copy()
             lengths, tz, lz = texts["lengths"].copy(), texts["tz"].copy(), texts["lz"].copy()
@@ -298,6 +314,15 @@ def gathered(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray):
         last = max(first + 1, int(np.searchsorted(ends, ends[first] - lengths[first] + GATHER_STEP, side="right")))
         yield gather(data, starts[first:last], lengths[first:last])
         first = last
+
+
+def _utf8(rows: list, sizes: np.ndarray, step: int = 1000):
+    """The rows' texts in UTF-8, end to end, a few at a time (each one's size put in `sizes`): every item's
+    bytes at once, and joined, were two copies of 90 MB at 100,000 items."""
+    for first in range(0, len(rows), step):
+        encoded = [r[0].encode() for r in rows[first:first + step]]
+        sizes[first:first + len(encoded)] = [len(e) for e in encoded]
+        yield np.frombuffer(b"".join(encoded), dtype=np.uint8)
 
 
 def _columns(rows: list) -> tuple:

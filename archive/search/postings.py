@@ -3,6 +3,7 @@ every item, at a fraction of its time (the index stage was most of a build at 10
 
     postings(texts) -> Postings     keys (cp1 << 21 | cp2, cp2 = 0 for a single character), per key the
                                     number of items, its item list and its positions, in key order
+    ranked_postings(ranked(texts))  the same in two steps: the texts' strings are not needed after the first
 
 Two payloads per key (unsigned LEB128 varints), as archive/search/writer.py documents the index format:
     items:      bigram: ndocs × (doc delta << 2 | zones)     zones: 1 = in the title zone, 2 = in the lead zone
@@ -29,7 +30,9 @@ import numpy as np
 from .text import SEP
 
 SHIFT = 21                    # code points need 21 bits: key = cp1 << 21 | cp2
-PART_ENTRIES = 2_000_000      # about this many character pairs are sorted at a time (~10 arrays of this length)
+PART_ENTRIES = 1_000_000      # about this many character pairs are sorted at a time (~10 int64 arrays of this
+                              # length: 2,000,000 made ~150 MB of them, a tenth of a 100,000-item build's peak)
+SCAN = 1 << 22                # ranks scanned at a time for a part's characters
 CHUNK_TEXTS = 1000            # texts turned into code points at a time: never all of them as one string
 
 
@@ -68,19 +71,24 @@ def postings(texts: list[str], zones=None) -> Postings:
     `zones` = (title lengths, lead zone lengths, Z): each text starts with a title zone and a lead zone,
     each followed by a separator; positions are then counted from 0 in the title, from Z in the lead
     zone and from 2·Z in the rest, so a position says its zone without a per-item column."""
-    text = _ranks(texts, zones)
+    return ranked_postings(ranked(texts, zones))
+
+
+def ranked_postings(text: _Text) -> Postings:
+    """The postings of texts already `ranked`."""
     found = [_empty()]                               # no text at all: no parts, empty postings
     for lo, hi in _parts(text):
-        # (rank − lo) < width, in the ranks' unsigned type, tests lo ≤ rank < hi; rank 0, the separator, is
-        # in no part
-        at = np.flatnonzero(text.ranks - text.ranks.dtype.type(lo) < text.ranks.dtype.type(hi - lo))
+        at = _in_part(text.ranks, lo, hi)
         found.append(_unigrams(text, at, lo))
         # every text ends with a separator, so a character in a part is never the last one: at + 1 exists
         found.append(_bigrams(text, at[text.ranks[at + 1] != 0], lo))
     return _assemble(found)
 
 
-def _ranks(texts: list[str], zones) -> _Text:
+def ranked(texts: list[str], zones=None) -> _Text:
+    """The texts as ranks of their characters (2 bytes a character, where the strings take 2 or 4 and a
+    header each): all `ranked_postings` needs of them, so the caller can drop the strings before the
+    postings' arrays are made."""
     present = np.zeros(0x110000, dtype=bool)
     for cps in _code_point_chunks(texts):
         present[cps] = True
@@ -126,6 +134,15 @@ def _parts(text: _Text) -> list[tuple[int, int]]:
         hi = int(np.searchsorted(cum, cum[lo - 1] + PART_ENTRIES, side="right"))
         bounds.append(min(max(lo + 1, hi), lo + (1 << room), len(counts)))
     return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _in_part(ranks: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Where lo ≤ rank < hi, ascending. (rank − lo) < width, in the ranks' unsigned type, tests it (rank 0,
+    the separator, is in no part). SCAN ranks at a time: the whole array's temporaries (3 bytes a character)
+    were the stage's peak at 100,000 items."""
+    first, width = ranks.dtype.type(lo), ranks.dtype.type(hi - lo)
+    return np.concatenate([np.flatnonzero(ranks[a:a + SCAN] - first < width) + a
+                           for a in range(0, len(ranks), SCAN)] or [np.empty(0, np.int64)])
 
 
 def _bits(n: int) -> int:

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from .cache import doc_keys
 from .keyfiles import FNV_OFFSET, FNV_PRIME, put_file, split_key_list, write_shards, write_split_keys
-from .postings import postings
+from .postings import ranked, ranked_postings
 from .text import SEP, norm, norm_blocks
 
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
@@ -120,14 +120,34 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
     already holds a file with that digest at `path` and keeps it as written (then it is not encoded again)."""
     keys = doc_keys(docs) if memo is not None else None
-    _write_fragments(put, docs, memo, keys, keep)
-    if memo is None:
-        rows = [doc_text(doc) for doc in docs]
-        chars = sum(len(r[0]) for r in rows)
-        post = postings([r[0] for r in rows], zones=([r[1] for r in rows], [r[2] for r in rows], ZONE))
-        del rows
+    found = memo.patched(docs, keys, doc_text, ZONE) if memo is not None else None
+    if found is None:
+        # the normalised strings are dropped once ranked: the postings' arrays are the stage's peak
+        text, chars = memo.ranked(docs, keys, doc_text, ZONE) if memo is not None else _ranked(docs)
+        post = ranked_postings(text)
+        del text
+        if memo is not None:
+            memo.computed(post)
     else:
-        post, chars = memo.postings(docs, doc_text, ZONE, keys)
+        post, chars = found
+    del found
+    keyed = _key_files(put, post, memo, keep)
+    del post
+    _write_fragments(put, docs, memo, keys, keep)
+    return _write_tables(put, docs, tables, build_id, chars, keyed)
+
+
+def _ranked(docs: list[Doc]):
+    rows = [doc_text(doc) for doc in docs]
+    texts, tz, lz = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    chars = sum(len(t) for t in texts)
+    del rows
+    return ranked(texts, zones=(tz, lz, ZONE)), chars
+
+
+def _key_files(put, post, memo, keep) -> dict:
+    """The shards and the larger keys' files, written from the postings; what the manifest and the stats need
+    of them."""
     total = int(post.lengths.sum() + post.pos_lengths.sum())
     n_keys = len(post.keys)
     inline = post.lengths + post.pos_lengths <= SPLIT_BYTES
@@ -140,13 +160,14 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     known = memo.outputs() if memo is not None and keep is not None else None
     shard_digests, sizes = write_shards(put, post, n_shards, inline, known, keep)
     split_digests = write_split_keys(put, post, ~inline, known, keep)
-    n_split = len(split_digests["split"])
     if memo is not None and keep is not None:
         memo.remember_outputs({"shards": shard_digests, "sizes": sizes, **split_digests})
-    sizes = sizes.tolist()
-    own_keys = split_key_list(post.keys[~inline])
-    del post
+    return {"total": total, "keys": n_keys, "shards": n_shards, "sizes": sizes.tolist(),
+            "split": len(split_digests["split"]), "own_keys": split_key_list(post.keys[~inline])}
 
+
+def _write_tables(put, docs: list[Doc], tables: Tables, build_id: str, chars: int, keyed: dict) -> dict:
+    """The names, the columns, the tables and the manifest (`keyed`: what _key_files found); the stats."""
     # names offered above results (departments, jurisdictions)
     n_names = max(1, -(-len(tables.names) // NAMES_PER_SHARD))
     name_shards: dict[int, dict] = defaultdict(dict)
@@ -169,8 +190,9 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     put("tables.json", json.dumps({"lists": tables.lists, "juris": tables.jurisdictions,
                                    "fv": {f["k"]: f["v"] for f in tables.facets}},
                                   ensure_ascii=False, separators=(",", ":")).encode())
+    n_shards, sizes = keyed["shards"], keyed["sizes"]
     manifest = {
-        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "sk": own_keys,
+        "v": 4, "b": build_id, "tmask": t2s_mask(), "S": n_shards, "X": SPLIT_BYTES, "sk": keyed["own_keys"],
         "N": n_names, "n": len(docs),
         "C": COLUMN_CHUNK, "Z": ZONE, "lu": [row["u"] for row in tables.lists],
         "facets": [[f["k"], f["n"]] for f in tables.facets],
@@ -180,8 +202,8 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     put("manifest.json", mbytes)
     sizes.sort()
     return {
-        "items": len(docs), "chars": chars, "postings_bytes": total, "keys": n_keys, "shards": n_shards,
-        "keys_with_own_files": n_split,
+        "items": len(docs), "chars": chars, "postings_bytes": keyed["total"], "keys": keyed["keys"], "shards": n_shards,
+        "keys_with_own_files": keyed["split"],
         "shard_bytes_median": sizes[len(sizes) // 2] if sizes else 0,
         "shard_bytes_max": sizes[-1] if sizes else 0,
         "manifest_bytes": len(mbytes), "manifest_gzip_bytes": len(gzip.compress(mbytes, 6)),
