@@ -86,7 +86,7 @@ def read_tree(content_dir: Path, root: Path, memo=None, then=None, registry=None
 def read_lists(folders: list[tuple[Path, str]], memo=None, reuse: bool = True, then=None,
                registry=None) -> tuple[list, list[Problem]]:
     """Read list folders, each given with its repo-relative name (`Cached` ones only with a memo and `reuse`).
-    `then(RawList | Cached)`, if given, is called by the reader that read the folder (a forked one at scale,
+    `then(RawList | Cached, folder)`, if given, is called by the reader that read the folder (a forked one at scale,
     so that checking the lists shares both cores too) and its result is returned in the folder's place,
     pickled with the registry's objects by name (`registry`: the one they are found again in)."""
     global _MEMO, _THEN
@@ -128,7 +128,7 @@ def _read_list(args: tuple[Path, str, bool]):
     whether a cached file was damaged): a forked reader's memo is its own."""
     raw, problems = _read_folder(*args)
     if raw is not None and _THEN is not None:
-        raw = _THEN(raw)
+        raw = _THEN(raw, args[0])
     damaged = False
     if _MEMO is not None:
         damaged, _MEMO.damaged = _MEMO.damaged, False

@@ -132,26 +132,30 @@ class _Checked:
     rel: str
     item_list: ItemList | None
     problems: list[Problem]                 # the validation's (the reading's are returned apart, first)
-    cached: Cached | None = None            # a cached list whose stored model is `payload`, not unpickled yet
-    payload: bytes | None = None
-    entry: dict | None = None               # with a memo: what it recorded of the folder (ContentMemo.used)
+    payload: bytes | None = None            # with a memo: the list and its problems as the memo stores them
+    key: str = ""                           # … its folder key, and its folder (to read it again, if it must be)
+    folder: Path | None = None
+    entry: dict | None = None               # … what the memo recorded of the folder (ContentMemo.used)
     sources: dict = field(default_factory=dict)     # … and of the sources' line counts it counted
 
 
-def _check_folder(rules: Rules, memo, raw: RawList | Cached) -> _Checked:
-    """In the reader: the folder's list validated, or a cached one's stored model read (unpickled once, by
-    the build process)."""
+def _check_folder(rules: Rules, memo, raw: RawList | Cached, folder: Path) -> _Checked:
+    """In the reader: the folder's list validated, or a cached one's stored model read. With a memo, the
+    list comes back as the memo stores it, unpickled once, by the build process."""
     problems: list[Problem] = []
     if memo is None:
         return _Checked(raw.rel, _build_list(raw, rules, problems), problems)
     counted, memo.sources_used = memo.sources_used, {}       # what this folder adds, for the build process
     try:
-        if isinstance(raw, Cached):
-            payload = memo.cached_payload(raw.rel, raw.key, rules.line_count, raw.stats)
-            checked = _Checked(raw.rel, None, problems, raw, payload) if payload is not None else \
-                _Checked(raw.rel, _cached_list(raw, rules, problems, memo, again=True), problems)
+        payload = memo.cached_payload(raw.rel, raw.key, rules.line_count, raw.stats) \
+            if isinstance(raw, Cached) else None
+        if payload is not None:
+            checked = _Checked(raw.rel, None, problems, payload)
+        elif isinstance(raw, Cached):
+            checked = _Checked(raw.rel, _cached_list(raw, rules, problems, memo, again=True), problems)
         else:
-            checked = _Checked(raw.rel, _build_list(raw, rules, problems, memo), problems)
+            checked = _Checked(raw.rel, None, problems, _validate_and_remember(raw, rules, memo)[2])
+        checked.key, checked.folder = raw.key, folder
         checked.entry, checked.sources = memo.used.get(raw.rel), memo.sources_used
         return checked
     finally:
@@ -160,16 +164,17 @@ def _check_folder(rules: Rules, memo, raw: RawList | Cached) -> _Checked:
 
 
 def _learn(checked: _Checked, rules: Rules, problems: list[Problem], memo) -> ItemList | None:
-    """In the build process: what the reader recorded, and a cached list unpickled (validated again, here,
-    if a registry object it names is gone)."""
+    """In the build process: what the reader recorded, and the list unpickled (validated again, here, if
+    a registry object it names is gone)."""
     if memo is not None:
         memo.learn(checked.rel, checked.entry, checked.sources)
     if checked.payload is None:
         problems += checked.problems
         return checked.item_list
-    found = memo.load_cached(checked.payload, checked.cached.key)
+    found = memo.load_cached(checked.payload, checked.key)
     if found is None:
-        return _cached_list(checked.cached, rules, problems, memo, again=True)
+        folder = checked.folder
+        return _cached_list(Cached(folder.name, checked.rel, checked.key, folder), rules, problems, memo, again=True)
     item_list, list_problems = found
     problems += list_problems
     return item_list
@@ -189,9 +194,16 @@ def _cached_list(cached: Cached, rules: Rules, problems: list[Problem], memo, ag
 
 
 def _build_list(raw: RawList, rules: Rules, problems: list[Problem], memo=None) -> ItemList | None:
-    """With a memo, the list is remembered with the line counts of the sources it consulted."""
     if memo is None:
         return _validate_list(raw, rules, problems)
+    item_list, found, _ = _validate_and_remember(raw, rules, memo)
+    problems += found
+    return item_list
+
+
+def _validate_and_remember(raw: RawList, rules: Rules, memo) -> tuple[ItemList | None, list[Problem], bytes]:
+    """(the list, its problems, both as the memo stored them): remembered with the line counts of the
+    sources it consulted."""
     consulted: dict[str, int | None] = {}
 
     def line_count(source: str) -> int | None:
@@ -202,9 +214,8 @@ def _build_list(raw: RawList, rules: Rules, problems: list[Problem], memo=None) 
     recording.line_count = line_count
     found: list[Problem] = []
     item_list = _validate_list(raw, recording, found)
-    memo.remember_list(raw.rel, raw.key, (item_list, found), consulted, raw.problems, raw.stats)
-    problems += found
-    return item_list
+    payload = memo.remember_list(raw.rel, raw.key, (item_list, found), consulted, raw.problems, raw.stats)
+    return item_list, found, payload
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -155,15 +155,17 @@ class ContentMemo:
         self.sources_used.update(sources)
 
     def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list,
-                      stats: str | None = None) -> None:
+                      stats: str | None = None) -> bytes:
         """`model`: (ItemList | None, its problems); `sources`: line counts it consulted; `problems`: the
         files' reading problems (reported again when the folder is not read next time); `stats`: its
-        files' stat when they were read (`stats`)."""
+        files' stat when they were read (`stats`). Returns the model as stored (`load_cached` reads it)."""
+        payload = dump_model(((folder_key, self.stamp), model))
         if self.folder is not None:
-            self._write_bytes(rel, "list", dump_model(((folder_key, self.stamp), model)))
+            self._write_bytes(rel, "list", payload)
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems,
                           "stats": stats}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
+        return payload
 
     def list_key(self, list_id: str) -> tuple | None:
         """What a list's validated model was made from: its files, the rules, the sources' line counts."""
