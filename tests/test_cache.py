@@ -218,6 +218,14 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
     assert differences(tree(out), expected) == []
     build(code, corpus, out)
+    # the similar items' memo, read by a forked child beside the plan, and the index's, read later by the build:
+    # one warning, the build's
+    for part in (tmp_path / ".cache" / "similar" / "state.bin", tmp_path / ".cache" / "search" / "postings.bin"):
+        part.write_bytes(part.read_bytes()[:-3] + b"xyz")
+    parts = build(code, corpus, out)
+    assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
+    assert differences(tree(out), expected) == []
+    build(code, corpus, out)
     # the search index's memo: its tables, and the payload files they name (search/payloads.py)
     for name in ("texts.bin", "postings.bin", "fragments.bin", "outputs.bin", "texts.utf8.*", "postings.items.*",
                  "postings.pos.*"):
