@@ -1,5 +1,5 @@
-"""Each item's similar items in other lists (`archive/similar.py`), computed once for the whole site in the
-build's parent process, before the render workers fork and inherit the result."""
+"""Each item's similar items in other lists (`archive/similar.py`), computed once for the whole site before
+the render workers fork and inherit the result (the table in a forked child beside the plan, pages/plan.py)."""
 from __future__ import annotations
 
 import numpy as np
