@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .cache.content import dump_model, load_model
 from .problems import Problem
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -61,11 +62,12 @@ class Cached:
 
 
 _MEMO = None     # the build cache's content part (cache.ContentMemo) while read_tree runs; forked readers inherit it
+_THEN = None     # what a reader does with each folder it read (validate.py: validates it), while read_lists runs
 
 
-def read_tree(content_dir: Path, root: Path, memo=None) -> tuple[list[RawList | Cached], list[Problem]]:
+def read_tree(content_dir: Path, root: Path, memo=None, then=None, registry=None) -> tuple[list, list[Problem]]:
     """`memo`: what earlier builds made of each folder (archive/cache/): an unchanged folder comes back as
-    `Cached`, and a file not in it is parsed."""
+    `Cached`, and a file not in it is parsed. `then`, `registry`: see `read_lists`."""
     problems: list[Problem] = []
     base = _rel(content_dir, root)
     folders = []
@@ -77,46 +79,63 @@ def read_tree(content_dir: Path, root: Path, memo=None) -> tuple[list[RawList | 
         elif entry.suffix == ".md":
             problems.append(Problem(f"{base}/{entry.name}", None, "", "条目文件不在任何清单文件夹中",
                                     f"把它移到 {content_dir.name}/<清单>/ 文件夹里，与该清单的 {LIST_FILE} 放在一起"))
-    lists, found = read_lists(folders, memo)
+    lists, found = read_lists(folders, memo, then=then, registry=registry)
     return lists, problems + found
 
 
-def read_lists(folders: list[tuple[Path, str]], memo=None,
-               reuse: bool = True) -> tuple[list[RawList | Cached], list[Problem]]:
-    """Read list folders, each given with its repo-relative name (`Cached` ones only with a memo and `reuse`)."""
-    global _MEMO
-    _MEMO = memo
+def read_lists(folders: list[tuple[Path, str]], memo=None, reuse: bool = True, then=None,
+               registry=None) -> tuple[list, list[Problem]]:
+    """Read list folders, each given with its repo-relative name (`Cached` ones only with a memo and `reuse`).
+    `then(RawList | Cached, folder)`, if given, is called by the reader that read the folder (a forked one at scale,
+    so that checking the lists shares both cores too) and its result is returned in the folder's place,
+    pickled with the registry's objects by name (`registry`: the one they are found again in)."""
+    global _MEMO, _THEN
+    outer = _MEMO, _THEN          # (a reader may read a folder again, with nothing to do `then`)
+    _MEMO, _THEN = memo, then
     try:
-        return _read_lists(folders, reuse)
+        return _read_lists(folders, reuse, registry)
     finally:
-        _MEMO = None
+        _MEMO, _THEN = outer
 
 
-def _read_lists(folders: list[tuple[Path, str]], reuse: bool) -> tuple[list[RawList | Cached], list[Problem]]:
+def _read_lists(folders: list[tuple[Path, str]], reuse: bool, registry) -> tuple[list, list[Problem]]:
     lists, problems = [], []
-    for raw, found, docs, damaged in _map(_read_list, [(*f, reuse) for f in folders]):
+    for raw, found, damaged in _map(_read_list, [(*f, reuse) for f in folders], registry):
         problems += found
         if raw:
             lists.append(raw)
         if _MEMO is not None:
             _MEMO.damaged |= damaged
-            if docs is not None:
-                _MEMO.keep_documents(raw.rel, docs)
     return lists, problems
 
 
-def _map(function, args: list) -> list:
+def _map(function, args: list, registry) -> list:
     """Parsing YAML is most of the build's reading time: at scale, both cores share the folders."""
     if len(args) < PARALLEL_FROM:
         return [function(arg) for arg in args]
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        return pool.map(function, args, chunksize=64)
+        return [load_model(found, registry) for found in pool.map(_pickled, args, chunksize=64)]
+
+
+def _pickled(args: tuple[Path, str, bool]) -> bytes:
+    """In a forked reader: its result pickled as the build cache pickles a list, each jurisdiction and
+    department by its name (unpickled as copies they would not be the registry's objects)."""
+    return dump_model(_read_list(args))
 
 
 def _read_list(args: tuple[Path, str, bool]):
-    """One list folder: (RawList | Cached | None, problems, its parses if they are new, whether a cached file
-    was damaged): a forked reader's memo is its own."""
-    folder, rel, reuse = args
+    """One list folder: (what `_THEN` made of it, else RawList | Cached | None; its reading problems;
+    whether a cached file was damaged): a forked reader's memo is its own."""
+    raw, problems = _read_folder(*args)
+    if raw is not None and _THEN is not None:
+        raw = _THEN(raw, args[0])
+    damaged = False
+    if _MEMO is not None:
+        damaged, _MEMO.damaged = _MEMO.damaged, False
+    return raw, problems, damaged
+
+
+def _read_folder(folder: Path, rel: str, reuse: bool) -> tuple[RawList | Cached | None, list[Problem]]:
     problems: list[Problem] = []
     with os.scandir(folder) as found:      # the entries' types without a stat each: 100,000 files at scale
         entries = sorted(found, key=lambda e: e.name)
@@ -125,7 +144,7 @@ def _read_list(args: tuple[Path, str, bool]):
         for name in items:
             problems.append(Problem(f"{rel}/{name}", None, "", f"所在文件夹没有 {LIST_FILE}，条目不属于任何清单",
                                     f"在 {rel}/ 中加上 {LIST_FILE}（写明行政区划、年份、标题、来源），或把文件移到已有清单的文件夹"))
-        return None, problems, None, False
+        return None, problems
     for entry in entries:
         if entry.is_dir() and not entry.name.startswith("."):
             problems.append(Problem(f"{rel}/{entry.name}", None, "", "清单文件夹里不应再有子文件夹，其中的文件不会被读取",
@@ -135,19 +154,20 @@ def _read_list(args: tuple[Path, str, bool]):
         stats = _MEMO.stats([(name, os.stat(os.path.join(folder, name))) for name in [LIST_FILE, *items]])
         known = _MEMO.unchanged(rel, stats) if reuse else None
         if known is not None:          # nothing in it was written since a build read it: not read at all
-            return Cached(folder.name, rel, known, folder), problems + _MEMO.index[rel]["problems"], None, False
+            return Cached(folder.name, rel, known, folder), problems + _MEMO.index[rel]["problems"]
     files = [(f"{rel}/{name}", _read_bytes(folder, name)) for name in [LIST_FILE, *items]]
     if _MEMO is None:
         found: list[Problem] = []
         meta = _parse_list_meta(files[0][1], files[0][0], found)
         docs = [doc for doc in (_parse_item(raw, path, found) for path, raw in files[1:]) if doc]
-        return RawList(folder.name, meta, docs, rel, "", found), problems + found, None, False
+        return RawList(folder.name, meta, docs, rel, "", found), problems + found
     raw, docs = _read_with_memo(folder, rel, files, reuse)
     raw.stats = stats                      # (a Cached one's too: they were not the ones recorded)
-    damaged, _MEMO.damaged = _MEMO.damaged, False
+    if docs is not None:                   # written by the reader that parsed them
+        _MEMO.keep_documents(rel, docs)
     if isinstance(raw, Cached):
-        return raw, problems + _MEMO.index[rel]["problems"], None, damaged
-    return raw, problems + raw.problems, docs, damaged
+        return raw, problems + _MEMO.index[rel]["problems"]
+    return raw, problems + raw.problems
 
 
 def _read_bytes(folder: Path, name: str) -> bytes:

@@ -1,7 +1,8 @@
 """Similar items in other lists: for each item, up to LIMIT items of other lists that share a topic with it
 and the most character bigrams of title and body, above THRESHOLD.
 
-Computed once, in the build's parent process before the render workers fork (they inherit the result).
+Computed once, before the render workers fork (they inherit the result): in a forked child beside the plan
+(pages/plan.py) when the build has two cores.
 The bigrams left out are those that say nothing about likeness: those in more than COMMON of all items
 (全市, 推进, 服务 …) and, within one topic, those in more than CAP of its items (养老 within 养老). The cap
 also bounds the work: a bigram makes at most CAP·(CAP-1)/2 candidate pairs, so the stage grows with the

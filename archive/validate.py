@@ -12,6 +12,7 @@ import re
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -95,9 +96,11 @@ def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
     if memo is not None and rules.counted is None:      # rules loaded without the memo: stamp them now
         registries, _ = memo.registries(root / "registry", lambda: (rules.registry, rules.schema, rules.statuses, []))
         memo.begin(rules_stamp(registries, rules.as_of), rules.registry)
-    raw_lists, read_problems = read_tree(content_dir, root, memo)
-    problems += read_problems
-    lists = build_lists(rules, raw_lists, problems, memo)
+    with paused():    # every list is checked by the reader that read it: at scale, on both cores
+        checked, read_problems = read_tree(content_dir, root, memo, then=partial(_check_folder, rules, memo),
+                                           registry=rules.registry)
+        problems += read_problems
+        lists = _finish_lists([_learn(c, rules, problems, memo) for c in checked], problems)
     if memo is not None:
         memo.settle()
     registry = rules.registry
@@ -109,35 +112,98 @@ def build_lists(rules: Rules, raw_lists: list[RawList | Cached], problems: list[
                 memo=None) -> list[ItemList]:
     """Validated lists, sorted; what is wrong goes into `problems`. Checks across lists (one list per
     jurisdiction, year and batch) see only the lists given. `Cached` folders come from the `memo`."""
-    lists = []
     with paused():
-        for raw in raw_lists:
-            item_list = _cached_list(raw, rules, problems, memo) if isinstance(raw, Cached) else \
-                _build_list(raw, rules, problems, memo)
-            if item_list:
-                lists.append(item_list)
+        lists = [_cached_list(raw, rules, problems, memo) if isinstance(raw, Cached) else
+                 _build_list(raw, rules, problems, memo) for raw in raw_lists]
+    return _finish_lists(lists, problems)
+
+
+def _finish_lists(lists: list[ItemList | None], problems: list[Problem]) -> list[ItemList]:
+    lists = [item_list for item_list in lists if item_list]
     _check_unique_lists(lists, problems)
     _report_unresolved(lists, problems)
     lists.sort(key=lambda lst: (lst.jurisdiction.path, lst.year, lst.batch or 0))
     return lists
 
 
-def _cached_list(cached: Cached, rules: Rules, problems: list[Problem], memo) -> ItemList | None:
+@dataclass
+class _Checked:
+    """A list folder validated by the reader that read it (at scale a forked one), for the build process."""
+    rel: str
+    item_list: ItemList | None
+    problems: list[Problem]                 # the validation's (the reading's are returned apart, first)
+    payload: bytes | None = None            # with a memo: the list and its problems as the memo stores them
+    key: str = ""                           # … its folder key, and its folder (to read it again, if it must be)
+    folder: Path | None = None
+    entry: dict | None = None               # … what the memo recorded of the folder (ContentMemo.used)
+    sources: dict = field(default_factory=dict)     # … and of the sources' line counts it counted
+
+
+def _check_folder(rules: Rules, memo, raw: RawList | Cached, folder: Path) -> _Checked:
+    """In the reader: the folder's list validated, or a cached one's stored model read. With a memo, the
+    list comes back as the memo stores it, unpickled once, by the build process."""
+    problems: list[Problem] = []
+    if memo is None:
+        return _Checked(raw.rel, _build_list(raw, rules, problems), problems)
+    counted, memo.sources_used = memo.sources_used, {}       # what this folder adds, for the build process
+    try:
+        payload = memo.cached_payload(raw.rel, raw.key, rules.line_count, raw.stats) \
+            if isinstance(raw, Cached) else None
+        if payload is not None:
+            checked = _Checked(raw.rel, None, problems, payload)
+        elif isinstance(raw, Cached):
+            checked = _Checked(raw.rel, _cached_list(raw, rules, problems, memo, again=True), problems)
+        else:
+            checked = _Checked(raw.rel, None, problems, _validate_and_remember(raw, rules, memo)[2])
+        checked.key, checked.folder = raw.key, folder
+        checked.entry, checked.sources = memo.used.get(raw.rel), memo.sources_used
+        return checked
+    finally:
+        counted.update(memo.sources_used)
+        memo.sources_used = counted
+
+
+def _learn(checked: _Checked, rules: Rules, problems: list[Problem], memo) -> ItemList | None:
+    """In the build process: what the reader recorded, and the list unpickled (validated again, here, if
+    a registry object it names is gone)."""
+    if memo is not None:
+        memo.learn(checked.rel, checked.entry, checked.sources)
+    if checked.payload is None:
+        problems += checked.problems
+        return checked.item_list
+    found = memo.load_cached(checked.payload, checked.key)
+    if found is None:
+        folder = checked.folder
+        return _cached_list(Cached(folder.name, checked.rel, checked.key, folder), rules, problems, memo, again=True)
+    item_list, list_problems = found
+    problems += list_problems
+    return item_list
+
+
+def _cached_list(cached: Cached, rules: Rules, problems: list[Problem], memo, again: bool = False) -> ItemList | None:
     """The list as validated by an earlier build; read and validated again if that cannot be used (its
-    reading problems were already reported from the cache: the same bytes give the same ones)."""
-    found = memo.cached_list(cached.rel, cached.key, rules.line_count, cached.stats)
+    reading problems were already reported from the cache: the same bytes give the same ones). `again`:
+    it is known that it cannot."""
+    found = None if again else memo.cached_list(cached.rel, cached.key, rules.line_count, cached.stats)
     if found is not None:
         item_list, list_problems = found
         problems += list_problems
         return item_list
-    again, _ = read_lists([(cached.folder, cached.rel)], memo, reuse=False)
-    return _build_list(again[0], rules, problems, memo) if again else None
+    read, _ = read_lists([(cached.folder, cached.rel)], memo, reuse=False)
+    return _build_list(read[0], rules, problems, memo) if read else None
 
 
 def _build_list(raw: RawList, rules: Rules, problems: list[Problem], memo=None) -> ItemList | None:
-    """With a memo, the list is remembered with the line counts of the sources it consulted."""
     if memo is None:
         return _validate_list(raw, rules, problems)
+    item_list, found, _ = _validate_and_remember(raw, rules, memo)
+    problems += found
+    return item_list
+
+
+def _validate_and_remember(raw: RawList, rules: Rules, memo) -> tuple[ItemList | None, list[Problem], bytes]:
+    """(the list, its problems, both as the memo stored them): remembered with the line counts of the
+    sources it consulted."""
     consulted: dict[str, int | None] = {}
 
     def line_count(source: str) -> int | None:
@@ -148,9 +214,8 @@ def _build_list(raw: RawList, rules: Rules, problems: list[Problem], memo=None) 
     recording.line_count = line_count
     found: list[Problem] = []
     item_list = _validate_list(raw, recording, found)
-    memo.remember_list(raw.rel, raw.key, (item_list, found), consulted, raw.problems, raw.stats)
-    problems += found
-    return item_list
+    payload = memo.remember_list(raw.rel, raw.key, (item_list, found), consulted, raw.problems, raw.stats)
+    return item_list, found, payload
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -30,9 +30,18 @@ class UnsafePath(Exception):
 
 def check_path(path: str) -> None:
     """A site-relative file path that stays inside the output folder: no /, .., empty segment, \\ or NUL."""
+    if _plainly_safe(path):        # every path a build claims (246,323 at 100,000 items): a third of the time
+        return
     parts = path.split("/")
     if not path or "\\" in path or "\x00" in path or any(part in ("", ".", "..") for part in parts):
         raise UnsafePath(f"refusing to write {path!r}: it would leave the output folder or is not a file path")
+
+
+def _plainly_safe(path: str) -> bool:
+    """A sufficient condition, in substring tests: no segment is empty or starts with "." (stricter than
+    `check_path`, which lets ".well-known" through; tests/test_writer.py checks it never passes more)."""
+    return (path != "" and path[0] not in "/." and path[-1] != "/" and "//" not in path and "/." not in path
+            and "\\" not in path and "\x00" not in path)
 
 
 def _exchange(a: Path, b: Path) -> bool:

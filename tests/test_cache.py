@@ -218,6 +218,14 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_one_warning(project, tmp_pat
     assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
     assert differences(tree(out), expected) == []
     build(code, corpus, out)
+    # the similar items' memo, read by a forked child beside the plan, and the index's, read later by the build:
+    # one warning, the build's
+    for part in (tmp_path / ".cache" / "similar" / "state.bin", tmp_path / ".cache" / "search" / "postings.bin"):
+        part.write_bytes(part.read_bytes()[:-3] + b"xyz")
+    parts = build(code, corpus, out)
+    assert parts.stderr.count("警告：构建缓存") == 1 and "已损坏" in parts.stderr, parts.stderr
+    assert differences(tree(out), expected) == []
+    build(code, corpus, out)
     # the search index's memo: its tables, and the payload files they name (search/payloads.py)
     for name in ("texts.bin", "postings.bin", "fragments.bin", "outputs.bin", "texts.utf8.*", "postings.items.*",
                  "postings.pos.*"):
@@ -318,3 +326,49 @@ def test_a_long_run_of_one_item_edits_appends_to_the_index_memo_and_compacts_it(
     pairs = [(a["postings.items"], b["postings.items"]) for a, b in zip(names, names[1:])]
     assert any(x[0] == y[0] and y[1] > x[1] for x, y in pairs), names       # appended to
     assert any(x[0] != y[0] and y[1] < x[1] for x, y in pairs), names       # compacted
+
+
+def test_forked_readers_check_the_lists_as_the_build_process_does(tmp_path, monkeypatch):
+    """At scale each list is validated by the forked reader that read it and sent back pickled with the
+    registry's objects by name: the same model (the registry's own jurisdictions and departments in it), the
+    same problems in the same order, and the same record in the cache as when one process does it all:
+    without a cache, with an empty one, with every folder cached, and after an edit."""
+    from archive import content
+    from archive.cache import BuildCache
+    from archive.validate import build_archive
+
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), "60", str(tmp_path / "c")],
+                   check=True, capture_output=True)
+    root = tmp_path / "c"
+    item = sorted((root / "content").glob("*/*.md"))[0]
+    item.write_text(item.read_text(encoding="utf-8").replace("lead: [", "lead: [不存在的部门, ", 1), encoding="utf-8")
+    broken = sorted((root / "content").glob("*/*.md"))[-1]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("number:", "number: x\nnumbr:", 1), encoding="utf-8")
+    time.sleep(BuildCache.open(tmp_path / ".probe").documents.RACY_NS / 1e9 + 0.1)    # the sources' stat trusted
+
+    def build(forked: bool, cache_dir: Path | None):
+        monkeypatch.setattr(content, "PARALLEL_FROM", 1 if forked else 10_000)
+        cache = BuildCache.open(cache_dir) if cache_dir else None
+        archive, problems = build_archive(root, root / "content", memo=cache.documents if cache else None)
+        for lst in archive.lists:
+            assert lst.jurisdiction is archive.jurisdictions[lst.jurisdiction.path]
+            for i in lst.items:
+                assert i.list is lst
+                assert all(r.department is archive.departments[r.department.key]
+                           for r in (*i.lead, *i.partners) if r.department)
+        # (a folder's stat is recorded only once it is older than the racy window: the two builds' times differ)
+        record = ({rel: {k: v for k, v in entry.items() if k != "stats"} for rel, entry in cache.documents.used.items()},
+                  cache.documents.sources_used) if cache else None
+        if cache:
+            cache.save()
+        return repr(archive), [repr(p) for p in problems], record
+
+    alone = build(False, None)
+    assert any("不存在的部门" in p for p in alone[1]) and any("numbr" in p for p in alone[1])
+    assert build(True, None) == alone
+    for edit in (False, False, True):
+        if edit:
+            item.write_text(item.read_text(encoding="utf-8") + "补", encoding="utf-8")
+        one, forked = build(False, tmp_path / "one"), build(True, tmp_path / "forked")
+        assert forked == one
+        assert one[:2] == build(False, None)[:2]

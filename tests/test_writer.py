@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from archive.writer import DuplicatePath, Writer, output_path
 from contentfixture import ITEM, make_project
@@ -88,3 +89,29 @@ def test_content_errors_exit_1_and_keep_the_last_good_site(tmp_path):
     assert "错误" in bad.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert leftovers(tmp_path) == []
+
+
+def _unsafe_by_segments(path: str) -> bool:
+    """check_path's rule as written before its fast path: split into segments and look at each."""
+    return not path or "\\" in path or "\x00" in path or any(part in ("", ".", "..") for part in path.split("/"))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.text(alphabet="/.\\\x00ab中", max_size=12),
+                 st.lists(st.sampled_from(["", ".", "..", ".a", "a.", "a", "中", "index.html", "a\\b", "\x00"]),
+                          max_size=5).map("/".join)))
+def test_check_path_s_fast_path_never_lets_through_what_the_segments_rule_refuses(path):
+    from archive.writer import UnsafePath, _plainly_safe, check_path
+    assert not (_plainly_safe(path) and _unsafe_by_segments(path))
+    if _unsafe_by_segments(path):
+        with pytest.raises(UnsafePath):
+            check_path(path)
+    else:
+        check_path(path)
+
+
+def test_check_path_s_fast_path_takes_the_paths_a_build_writes():
+    from archive.writer import _plainly_safe
+    assert all(map(_plainly_safe, ["index.html", "shandong/weifang/2021-2/07/index.html", "search/i/f/3a.bin",
+                                   "data/items.json", "_headers", "feed.xml"]))
+    assert not any(map(_plainly_safe, [".well-known/x", "a/.b", "a//b", "/a", "a/", "", "a\\b", "a\x00"]))

@@ -123,32 +123,49 @@ class ContentMemo:
         """(ItemList | None, problems) as validated before, or None when it must be validated again (a
         source it consulted has another number of lines now, or the file is missing or damaged). `stats`:
         the folder's files' stat now (`stats`), or "known": the recorded ones."""
+        payload = self.cached_payload(rel, folder_key, line_count, stats)
+        return self.load_cached(payload, folder_key) if payload is not None else None
+
+    def cached_payload(self, rel: str, folder_key: str, line_count, stats: str | None = "known") -> bytes | None:
+        """`cached_list` up to its unpickling (`load_cached`): a forked reader reads the file, the build
+        process unpickles it once."""
         entry = self.knows(rel, folder_key)
         if entry is None or any(line_count(s) != n for s, n in entry["sources"].items()):
             return None
         payload = self._read(rel, "list", raw=True)
         if payload is None:
             return None
-        try:
-            stored_key, model = _load_model(payload, self.registry)
-        except Exception:             # a registry object it names is gone: validate again
-            return None
-        if stored_key != (folder_key, self.stamp):
-            return None
         self.used[rel] = entry if stats == "known" else {**entry, "stats": stats}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
-        return model
+        return payload
+
+    def load_cached(self, payload: bytes, folder_key: str):
+        """(ItemList | None, problems) of a `cached_payload`, or None (then validate again)."""
+        try:
+            stored_key, model = load_model(payload, self.registry)
+        except Exception:             # a registry object it names is gone: validate again
+            return None
+        return model if stored_key == (folder_key, self.stamp) else None
+
+    def learn(self, rel: str, entry: dict | None, sources: dict) -> None:
+        """What a forked reader recorded of a folder (`used`) and of the sources' line counts it counted."""
+        if entry is not None:
+            self.used[rel] = entry
+            self._rels[rel.rsplit("/", 1)[-1]] = rel
+        self.sources_used.update(sources)
 
     def remember_list(self, rel: str, folder_key: str, model: tuple, sources: dict, problems: list,
-                      stats: str | None = None) -> None:
+                      stats: str | None = None) -> bytes:
         """`model`: (ItemList | None, its problems); `sources`: line counts it consulted; `problems`: the
         files' reading problems (reported again when the folder is not read next time); `stats`: its
-        files' stat when they were read (`stats`)."""
+        files' stat when they were read (`stats`). Returns the model as stored (`load_cached` reads it)."""
+        payload = dump_model(((folder_key, self.stamp), model))
         if self.folder is not None:
-            self._write_bytes(rel, "list", _dump_model(((folder_key, self.stamp), model)))
+            self._write_bytes(rel, "list", payload)
         self.used[rel] = {"key": folder_key, "stamp": self.stamp, "sources": sources, "problems": problems,
                           "stats": stats}
         self._rels[rel.rsplit("/", 1)[-1]] = rel
+        return payload
 
     def list_key(self, list_id: str) -> tuple | None:
         """What a list's validated model was made from: its files, the rules, the sources' line counts."""
@@ -242,7 +259,7 @@ def _registry_object(kind: str, name: str):
     return (_LOADING.jurisdictions if kind == "j" else _LOADING.departments)[name]
 
 
-def _dump_model(value) -> bytes:
+def dump_model(value) -> bytes:
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
@@ -250,7 +267,7 @@ def _dump_model(value) -> bytes:
     return out.getvalue()
 
 
-def _load_model(payload: bytes, registry):
+def load_model(payload: bytes, registry):
     global _LOADING
     _LOADING = registry
     try:

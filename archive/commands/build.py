@@ -135,7 +135,7 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
                 pages = plan(archive, load_topics(topics_file(root)), root,
                              set(env.list_templates(extensions=["html"])), lambda: downloads,
                              cache.item_digests if cache else None, cache.similar if cache else None,
-                             cache.item_topics if cache else None)
+                             cache.item_topics if cache else None, fork=jobs > 1)
             if job is not None:
                 with log.stage("开放数据"):           # what is left of it once the plan is made
                     downloads = opendata.learn(job.result())

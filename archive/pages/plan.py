@@ -16,7 +16,7 @@ from .contexts import (department, department_index, home, item_list, item_page,
 from .compare import paginate_rows, rows_of, where_index
 from .data import data_page
 from .overdue import overdue_pages
-from .related import similar_by_item
+from .related import similar_by_item, similar_from_table, similar_table
 from .signature import prime
 from .site import Site, Topic, source_url
 from .stats import archive_stats
@@ -37,7 +37,7 @@ class Page:
 
 def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
          downloads: Callable[[], dict[str, Download]],
-         digests=None, similar=None, topic_memo=None) -> list[Page]:
+         digests=None, similar=None, topic_memo=None, fork: bool = False) -> list[Page]:
     """Every page of the site, in a stable order: first the pages across jurisdictions, then each
     jurisdiction's own pages together (its departments, lists, items, sources). That order lets render
     workers take contiguous shares that touch mostly different items. `templates` names the templates
@@ -46,14 +46,37 @@ def plan(archive: Archive, topics: list[Topic], root: Path, templates: set[str],
     `digests` (the build cache's `ItemDigests`, for a build whose pages are keyed by their signatures): the
     item digests are made here, before the render workers fork, from it where a list has not changed.
     `similar` (the build cache's `SimilarMemo`): similar items are updated from the last build's.
-    `topic_memo` (the build cache's `item_topics`): an unchanged list's items' topics are not matched again."""
+    `topic_memo` (the build cache's `item_topics`): an unchanged list's items' topics are not matched again.
+    `fork`: the similar items are computed in a forked child meanwhile (when there is a second core)."""
     with paused():   # the plan's millions of objects live until the build ends
-        return _plan(archive, topics, root, templates, downloads, digests, similar, topic_memo)
+        site = Site(archive, topics, root, topic_memo)
+        if not fork:
+            site.similar = similar_by_item(site, similar)
+            return _plan(site, topics, templates, downloads, digests)
+        from archive.forked import Forked     # (here: it imports the render workers, which import this package)
+        job = Forked(partial(_similar_beside, site, similar))
+        try:
+            pages = _plan(site, topics, templates, downloads, digests)
+            table, damaged = job.result()
+        finally:
+            job.stop()
+        if damaged:
+            similar.damaged()
+        # here, in the build process: the render workers inherit it when they fork
+        site.similar = similar_from_table(site, table)
+        return pages
 
 
-def _plan(archive, topics, root, templates, downloads, digests, similar, topic_memo) -> list[Page]:
-    site = Site(archive, topics, root, topic_memo)
-    site.similar = similar_by_item(site, similar)    # here, in the parent: render workers inherit it when they fork
+def _similar_beside(site: Site, memo) -> tuple:
+    """In the forked child: (`similar_table`, whether the memo found a file damaged: the build process warns,
+    once)."""
+    damaged = []
+    if memo is not None:
+        memo.damaged = lambda: damaged.append(True)
+    return similar_table(site, memo), bool(damaged)
+
+
+def _plan(site: Site, topics, templates, downloads, digests) -> list[Page]:
     if digests is not None:
         prime(site, digests)
     pages = [Page("/", "home.html", partial(home, site)),
