@@ -236,6 +236,33 @@ def _body_only(page_html: str, folded: bytes):
     return p if _AFTER.fullmatch(page_html, stop) else None     # (which takes no script or style start tag)
 
 
+# Item pages as the render workers have them, rendered from templates/item.html on base.html: their body is
+# the one `<article class="item" data-pagefind-body>`, and the elements open around it are html, body and
+# main, none of them excluded; our escaped values cannot open or close an element. So such a page is read
+# from that element alone, on that stack: the head, masthead and crumbs before it (two fifths of the page,
+# parsed only to learn those three elements) and what follows it are not parsed. The body must end with its
+# own end tag, back on that stack; anything else reads the whole page. The templates' side of this is held
+# by tests/test_page_text_paths.py: on every item page of a generated site, and on item pages whose fields
+# hold hostile text, these blocks are html.parser's blocks of the whole page.
+ITEM_TEMPLATE = "item.html"
+_ITEM_BODY = '<article class="item" data-pagefind-body>'
+_ITEM_OPEN = [("html", False, False), ("body", False, False), ("main", False, False)]
+
+
+def _item_body(page_html: str, folded: bytes):
+    """A _BodyText fed with an item page's article alone, or None (see above)."""
+    if folded.count(_BODY_MARK) != 1:
+        return None
+    start = page_html.find(_ITEM_BODY)
+    if start < 0:
+        return None
+    p = _BodyText()
+    p.stack.extend(_ITEM_OPEN)
+    if _fast_feed(p, page_html, None, start, body_only=True) < 0 or not p.has_body or p.stack != _ITEM_OPEN:
+        return None
+    return p
+
+
 # A script or style start tag before the body that its end tag does not follow at once: html.parser reads
 # its content as text, which _TAG would read as tags. (A match inside an attribute value is only a false
 # alarm: the whole page is then read.)
@@ -316,10 +343,16 @@ class PageTexts(dict):
     MARK = b"data-pagefind-body"     # only pages with it have blocks (page_blocks): others are not parsed
 
     @staticmethod
-    def read(data: bytes) -> str | None:
+    def read(data: bytes, template: str | None = None) -> str | None:
+        """`template`: the one the page was just rendered from (an item page's article is then read alone)."""
         if PageTexts.MARK not in data and PageTexts.MARK not in data.lower():
             return None
-        return page_text(data.decode(), data)
+        page_html = data.decode()
+        if template == ITEM_TEMPLATE:
+            p = _item_body(page_html, data.lower())
+            if p is not None:
+                return _joined(p)
+        return page_text(page_html, data)
 
     def blocks(self, path: str) -> list[str] | None:
         """The blocks of the page at `path`, forgotten here (None if no worker read that page)."""
