@@ -155,6 +155,13 @@ class Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(escape_output)
 
+    def make_globals(self, d):
+        # A plain dict, not Jinja's ChainMap over the environment's globals: every `{% from … import %}`
+        # of every render subtracts the imported template's globals' keys from the context's, which over
+        # a ChainMap is a loop in Python. The globals are complete before the first template is loaded
+        # (`environment()` below), so a copy sees them all.
+        return {**self.globals, **(d or {})}
+
     def getattr(self, obj, attribute):
         # Contexts are plain dicts: read `row.title` as a key first. Faster than Jinja's failed getattr,
         # and a key named like a dict method (`items`, `count`) means the key, not the method.
@@ -171,6 +178,7 @@ def environment(templates_dir: Path, assets: dict[str, Asset], site: dict) -> ji
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,   # no stat of each template file per render: `serve` makes a new environment when one changes
     )
 
     def asset(name: str) -> str:

@@ -40,7 +40,7 @@ def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
             size = writer.put(path, html, key)
             rendered += 1
             # read while the HTML is in memory: the index stage then reads no page back from the disk
-            text = texts.read(html) if texts is not None else None
+            text = texts.read(html, page.template) if texts is not None else None
         written += size
         learnt.append((path, writer.files[path], key, text))
     return bounds[1] - bounds[0], rendered, written, learnt

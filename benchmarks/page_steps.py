@@ -80,7 +80,7 @@ def main() -> None:
             t3 = clock()
             writer.put(output_path(page.url), html, key)
             t4 = clock()
-            texts.read(html)
+            texts.read(html, page.template)
             t5 = clock()
             for step, seconds in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
                 row[step] += seconds

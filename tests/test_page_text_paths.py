@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from archive.commands.build import STATIC, TEMPLATES, site_config, topics_file
 from archive.pages import load_topics, plan
 from archive.render import environment, fingerprint
-from archive.search.text import _body_only, _blocks, page_blocks, page_blocks_slow
+from archive.search.text import ITEM_TEMPLATE, PageTexts, _body_only, _blocks, _item_body, page_blocks, page_blocks_slow
 from archive.validate import build_archive
 from archive.workers import render
 from contentfixture import ROOT
@@ -38,10 +38,18 @@ def test_every_page_of_a_generated_site(generated):
     for page in pages:
         html = render(env, page).decode()
         assert page_blocks(html) == page_blocks_slow(html), page.url
-        if page.template == "item.html":
+        if page.template == ITEM_TEMPLATE:
             items += 1
-            assert _body_only(html, html.lower()) is not None, page.url     # the fast path is the one taken
+            assert _body_only(html, html.encode().lower()) is not None, page.url     # the fast path is the one taken
+            assert _item_body(html, html.encode().lower()) is not None, page.url     # and the render worker's
+            assert_worker_reads(html, page.template)
     assert items >= 300
+
+
+def assert_worker_reads(html: str, template: str) -> None:
+    """What a render worker hands the index for this page is html.parser's blocks of the whole page."""
+    blocks = page_blocks_slow(html)
+    assert PageTexts.read(html.encode(), template) == (None if blocks is None else "\x00".join(blocks))
 
 
 HOSTILE = st.lists(st.sampled_from(list("<>&\"' \n\t*_`[]!#-=|:;/")) | st.sampled_from(
@@ -65,6 +73,21 @@ def test_item_pages_with_hostile_fields(generated, title, body, category, status
         item["lead"][0]["name"] = item["lead"][0]["printed"] = place
     html = env.get_template("item.html").render(context, page_url=page.url)
     assert page_blocks(html) == page_blocks_slow(html)
-    body_alone = _body_only(html, html.lower())
+    assert_worker_reads(html, "item.html")
+    body_alone = _body_only(html, html.encode().lower())
     if body_alone is not None:
         assert _blocks(body_alone) == page_blocks_slow(html)
+
+
+def test_an_item_page_read_from_its_article_alone_only_on_the_template_s_stack():
+    """The worker's reader of item pages trusts the template for what is open around the article, and
+    nothing inside it: an article that does not end with its own end tag is read with the whole page."""
+    head = '<!doctype html><html><head></head><body><main id="main">'
+    for inside, alone in [("<p>甲</p>", True), ("<p>甲</main><p>乙</p>", False), ("<p>甲</html>乙", False),
+                          ("<script>a<b</script><p>丙</p>", False), ("<p hidden>丁</p><p>戊</p>", True)]:
+        html = f'{head}<article class="item" data-pagefind-body>{inside}</article><p>后</p></main></body></html>'
+        assert (_item_body(html, html.encode().lower()) is not None) == alone, inside
+        assert_worker_reads(html, "item.html")
+    html = head + '<article class="item" data-pagefind-body><p>甲</p></article><div data-pagefind-body>乙</div>'
+    assert _item_body(html, html.encode().lower()) is None                  # a second body: the whole page
+    assert_worker_reads(html, "item.html")

@@ -96,7 +96,9 @@ class _BodyText(html.parser.HTMLParser):
 # without a stray "<". A page made only of these is read by a regular expression at several times the
 # speed of html.parser, calling the same handlers; any other page goes through html.parser
 # (tests/test_search_text.py checks both give the same blocks on every page of real and generated sites).
-_TOKEN = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+# A tag starts only at an ASCII letter, as for html.parser: `(?-i:…)`, because under re.I `[a-zA-Z]` also
+# takes ſ and K (U+017F, U+212A), and `<ſtyle>` is text to html.parser.
+_TOKEN = re.compile(r"""<(/?)((?-i:[a-zA-Z])[^\s/>]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
                     r"|<!--.*?-->|<!doctype[^>]*>|([^<]+)", re.S | re.I)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _RAW = ("script", "style")       # html.parser reads these elements' content as text up to their end tag
@@ -107,8 +109,9 @@ _RAW = ("script", "style")       # html.parser reads these elements' content as 
 _NOTABLE = re.compile(r"data-pagefind|hidden|style", re.I)
 
 
-def _fast_feed(p: "_BodyText", page_html: str, lower: str, at: int = 0, body_only: bool = False) -> int:
-    """Feed `p` token by token from `at`; -1 (having fed part of the page) when the page is not plain.
+def _fast_feed(p: "_BodyText", page_html: str, lower: str | None, at: int = 0, body_only: bool = False) -> int:
+    """Feed `p` token by token from `at`; -1 (having fed part of the page) when the page is not plain, or
+    holds a script or style element and `lower` (`page_html.lower()`) is not given.
     Returns where it stopped: the end, or with `body_only` the end of the tag that closed the body.
 
     _BodyText's handlers written out in the loop (a call and a dict per tag were two thirds of its cost);
@@ -150,7 +153,7 @@ def _fast_feed(p: "_BodyText", page_html: str, lower: str, at: int = 0, body_onl
                 excluded = excluded or tag in DROP
             stack.append((tag, in_body, excluded))
             if tag in _RAW:
-                close = lower.find(f"</{tag}", at)
+                close = lower.find(f"</{tag}", at) if lower is not None else -1
                 if close < 0:
                     return -1
                 if close > at and in_body and not excluded:
@@ -177,13 +180,15 @@ def page_blocks(page_html: str) -> list[str] | None:
     return joined.split(_BodyText._MARK) if joined else []
 
 
-def page_text(page_html: str) -> str | None:
-    """`page_blocks` joined by the mark that separated them (what PageTexts holds), without the list."""
-    lower = page_html.lower()
-    if "data-pagefind-body" not in lower:
+def page_text(page_html: str, data: bytes | None = None) -> str | None:
+    """`page_blocks` joined by the mark that separated them (what PageTexts holds), without the list.
+    `data`: the page's UTF-8 bytes, when the caller has them (else they are encoded here)."""
+    folded = (page_html.encode("utf-8", "surrogatepass") if data is None else data).lower()
+    if _BODY_MARK not in folded:
         return None         # attribute names are compared lowercased: no such attribute anywhere
-    p = _body_only(page_html, lower)
+    p = _body_only(page_html, folded)
     if p is None:
+        lower = page_html.lower()
         p = _BodyText()
         if _fast_feed(p, page_html, lower) < 0:
             p = _BodyText()
@@ -198,18 +203,26 @@ def page_text(page_html: str) -> str | None:
 # regular expression at C speed), the body alone is fed, with the open elements before it on the stack,
 # and the result is the whole page's. Any doubt (a comment or script content before the body, a script
 # after it, an excluded element around it, a second body) reads the whole page instead.
-_START = r"""<[a-zA-Z][^\s/>]*+(?>\s+[^\s"'>/=]+(?>\s*=\s*(?>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*+\s*/?>"""
-_END = r"</[a-zA-Z][^\s/>]*+\s*>"
+_START = r"""<(?-i:[a-zA-Z])[^\s/>]*+(?>\s+[^\s"'>/=]+(?>\s*=\s*(?>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*+\s*/?>"""
+_END = r"</(?-i:[a-zA-Z])[^\s/>]*+\s*>"
 _BEFORE = re.compile(rf"(?>{_START}|{_END}|<!doctype[^>]*>|[^<]+)*+", re.I)
-_AFTER = re.compile(rf"(?>{_START}|{_END}|<!--.*?-->|<!doctype[^>]*>|[^<]+)*+", re.I | re.S)
+_AFTER = re.compile(rf"(?>(?!<(?:script|style))(?:{_START})|{_END}|<!--.*?-->|<!doctype[^>]*>|[^<]+)*+", re.I | re.S)
+_BODY_MARK = b"data-pagefind-body"
 _TAG = re.compile(_TOKEN.pattern.split("|<!--")[0], re.S | re.I)
 
 
-def _body_only(page_html: str, lower: str):
-    """A _BodyText fed with the body element alone, or None when that might not give the page's blocks."""
-    k = lower.find("data-pagefind-body")
-    if len(lower) != len(page_html) or lower.find("data-pagefind-body", k + 1) >= 0:
-        return None         # (lowercasing changed some character's length: offsets in `lower` would be off)
+def _body_only(page_html: str, folded: bytes):
+    """A _BodyText fed with the body element alone, or None when that might not give the page's blocks.
+
+    `folded`: the page's UTF-8 bytes with ASCII letters lowercased (`bytes.lower`, a fraction of the cost of
+    `str.lower` on a page of CJK text). They hold `data-pagefind-body` as often as `page_html.lower()` does:
+    in UTF-8 an ASCII byte is only ever that character, and of all other characters `str.lower` makes
+    ASCII letters only of K (U+212A, no k in it) and İ, whose i it follows with a combining dot."""
+    if folded.count(_BODY_MARK) != 1:
+        return None
+    k = page_html.find("data-pagefind-body")
+    if k < 0:
+        return None         # the one attribute is not written in lowercase: the whole page is read
     start = page_html.rfind("<", 0, k)
     body = _TAG.match(page_html, start) if start >= 0 else None
     if body is None or body.end() <= k or body.group(1) or body.group(4) or not _BEFORE.fullmatch(page_html, 0, start):
@@ -217,10 +230,37 @@ def _body_only(page_html: str, lower: str):
     p = _BodyText()
     if not _open_elements(p, page_html, start):
         return None
-    stop = _fast_feed(p, page_html, lower, start, body_only=True)
-    if stop < 0 or not p.has_body or "<script" in lower[stop:] or "<style" in lower[stop:]:
+    stop = _fast_feed(p, page_html, None, start, body_only=True)
+    if stop < 0 or not p.has_body:
         return None
-    return p if _AFTER.fullmatch(page_html, stop) else None
+    return p if _AFTER.fullmatch(page_html, stop) else None     # (which takes no script or style start tag)
+
+
+# Item pages as the render workers have them, rendered from templates/item.html on base.html: their body is
+# the one `<article class="item" data-pagefind-body>`, and the elements open around it are html, body and
+# main, none of them excluded; our escaped values cannot open or close an element. So such a page is read
+# from that element alone, on that stack: the head, masthead and crumbs before it (two fifths of the page,
+# parsed only to learn those three elements) and what follows it are not parsed. The body must end with its
+# own end tag, back on that stack; anything else reads the whole page. The templates' side of this is held
+# by tests/test_page_text_paths.py: on every item page of a generated site, and on item pages whose fields
+# hold hostile text, these blocks are html.parser's blocks of the whole page.
+ITEM_TEMPLATE = "item.html"
+_ITEM_BODY = '<article class="item" data-pagefind-body>'
+_ITEM_OPEN = [("html", False, False), ("body", False, False), ("main", False, False)]
+
+
+def _item_body(page_html: str, folded: bytes):
+    """A _BodyText fed with an item page's article alone, or None (see above)."""
+    if folded.count(_BODY_MARK) != 1:
+        return None
+    start = page_html.find(_ITEM_BODY)
+    if start < 0:
+        return None
+    p = _BodyText()
+    p.stack.extend(_ITEM_OPEN)
+    if _fast_feed(p, page_html, None, start, body_only=True) < 0 or not p.has_body or p.stack != _ITEM_OPEN:
+        return None
+    return p
 
 
 # A script or style start tag before the body that its end tag does not follow at once: html.parser reads
@@ -303,10 +343,16 @@ class PageTexts(dict):
     MARK = b"data-pagefind-body"     # only pages with it have blocks (page_blocks): others are not parsed
 
     @staticmethod
-    def read(data: bytes) -> str | None:
+    def read(data: bytes, template: str | None = None) -> str | None:
+        """`template`: the one the page was just rendered from (an item page's article is then read alone)."""
         if PageTexts.MARK not in data and PageTexts.MARK not in data.lower():
             return None
-        return page_text(data.decode())
+        page_html = data.decode()
+        if template == ITEM_TEMPLATE:
+            p = _item_body(page_html, data.lower())
+            if p is not None:
+                return _joined(p)
+        return page_text(page_html, data)
 
     def blocks(self, path: str) -> list[str] | None:
         """The blocks of the page at `path`, forgotten here (None if no worker read that page)."""
