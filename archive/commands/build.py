@@ -121,7 +121,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
     assets = fingerprint(STATIC)
     config = site_config()
     env = environment(TEMPLATES, assets, config)
-    writer = Writer(out, cache)
+    with paused():      # the output folders' listings: 250,000 entries at 100,000 items, which set collections off
+        writer = Writer(out, cache)
     try:
         # Open data first (the data page shows its sizes), in a forked child beside the plan when there are
         # two cores: neither needs the other's result before the pages are rendered.
