@@ -65,9 +65,10 @@ _MEMO = None     # the build cache's content part (cache.ContentMemo) while read
 _THEN = None     # what a reader does with each folder it read (validate.py: validates it), while read_lists runs
 
 
-def read_tree(content_dir: Path, root: Path, memo=None, then=None, registry=None) -> tuple[list, list[Problem]]:
+def read_tree(content_dir: Path, root: Path, memo=None, then=None, registry=None,
+              after=None) -> tuple[list, list[Problem]]:
     """`memo`: what earlier builds made of each folder (archive/cache/): an unchanged folder comes back as
-    `Cached`, and a file not in it is parsed. `then`, `registry`: see `read_lists`."""
+    `Cached`, and a file not in it is parsed. `then`, `registry`, `after`: see `read_lists`."""
     problems: list[Problem] = []
     base = _rel(content_dir, root)
     folders = []
@@ -79,42 +80,49 @@ def read_tree(content_dir: Path, root: Path, memo=None, then=None, registry=None
         elif entry.suffix == ".md":
             problems.append(Problem(f"{base}/{entry.name}", None, "", "条目文件不在任何清单文件夹中",
                                     f"把它移到 {content_dir.name}/<清单>/ 文件夹里，与该清单的 {LIST_FILE} 放在一起"))
-    lists, found = read_lists(folders, memo, then=then, registry=registry)
+    lists, found = read_lists(folders, memo, then=then, registry=registry, after=after)
     return lists, problems + found
 
 
 def read_lists(folders: list[tuple[Path, str]], memo=None, reuse: bool = True, then=None,
-               registry=None) -> tuple[list, list[Problem]]:
+               registry=None, after=None) -> tuple[list, list[Problem]]:
     """Read list folders, each given with its repo-relative name (`Cached` ones only with a memo and `reuse`).
     `then(RawList | Cached, folder)`, if given, is called by the reader that read the folder (a forked one at scale,
     so that checking the lists shares both cores too) and its result is returned in the folder's place,
-    pickled with the registry's objects by name (`registry`: the one they are found again in)."""
+    pickled with the registry's objects by name (`registry`: the one they are found again in). `after(result)`,
+    if given, is called in this process on each folder's result, in order, as soon as it is back (while the
+    readers read on) and its return value is returned in the result's place."""
     global _MEMO, _THEN
     outer = _MEMO, _THEN          # (a reader may read a folder again, with nothing to do `then`)
     _MEMO, _THEN = memo, then
     try:
-        return _read_lists(folders, reuse, registry)
+        return _read_lists(folders, reuse, registry, after)
     finally:
         _MEMO, _THEN = outer
 
 
-def _read_lists(folders: list[tuple[Path, str]], reuse: bool, registry) -> tuple[list, list[Problem]]:
+def _read_lists(folders: list[tuple[Path, str]], reuse: bool, registry, after) -> tuple[list, list[Problem]]:
     lists, problems = [], []
     for raw, found, damaged in _map(_read_list, [(*f, reuse) for f in folders], registry):
         problems += found
-        if raw:
-            lists.append(raw)
         if _MEMO is not None:
             _MEMO.damaged |= damaged
+        if raw and after is not None:
+            raw = after(raw)
+        if raw:
+            lists.append(raw)
     return lists, problems
 
 
-def _map(function, args: list, registry) -> list:
-    """Parsing YAML is most of the build's reading time: at scale, both cores share the folders."""
+def _map(function, args: list, registry):
+    """Parsing YAML is most of the build's reading time: at scale, both cores share the folders. The results
+    come back in order as the readers finish them (this process would otherwise idle until the last)."""
     if len(args) < PARALLEL_FROM:
-        return [function(arg) for arg in args]
+        yield from map(function, args)
+        return
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        return [load_model(found, registry) for found in pool.map(_pickled, args, chunksize=64)]
+        for found in pool.imap(_pickled, args, chunksize=16):
+            yield load_model(found, registry)
 
 
 def _pickled(args: tuple[Path, str, bool]) -> bytes:

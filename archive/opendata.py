@@ -4,6 +4,7 @@ Schema, the data package and the data page are made from) and the README."""
 from __future__ import annotations
 
 import json
+import json.encoder
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +106,40 @@ def items_json_part(items) -> bytes:
     """Some consecutive items' part of `opendata.dumps(items_json(archive))`, without the separator after
     the last: json.dumps(list, indent=1) is each element dumped one level deeper, joined by ",\n" (strings
     hold no raw newlines)."""
-    return ",\n".join(" " + json.dumps(item_record(item), ensure_ascii=False, indent=1).replace("\n", "\n ")
-                      for item in items).encode()
+    return ",\n".join(" " + indented(item_record(item), "\n ") for item in items).encode()
+
+
+_STRING = json.encoder.encode_basestring      # (ensure_ascii=False's; the C one where there is one)
+
+
+def indented(value, pad: str = "\n") -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=1)`, each line after the first starting with `pad`
+    instead of a newline. With `indent` set, the json module encodes in Python, not in C: items.json's
+    records took 3.0 s CPU at 100,000 items (of the open data's ~10 s), this takes 1.7 s."""
+    if type(value) is str:
+        return _STRING(value)
+    if type(value) is dict:
+        if not value:
+            return "{}"
+        if not all(type(key) is str for key in value):
+            return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)
+        inner = pad + " "
+        return "{" + inner + ("," + inner).join(_STRING(k) + ": " + indented(v, inner) for k, v in value.items()) \
+            + pad + "}"
+    if type(value) is list or type(value) is tuple:
+        if not value:
+            return "[]"
+        inner = pad + " "
+        return "[" + inner + ("," + inner).join(indented(v, inner) for v in value) + pad + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)     # floats, anything else
 
 
 def items_json_chunks(parts):

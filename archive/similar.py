@@ -180,7 +180,7 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
         width = np.int32 if (high - low) << bits < 1 << 31 else np.int64
         pairs = np.repeat((row[first:last] - low).astype(width) << bits, count)
         pairs |= posted[_ragged(opens[first:last], count)]
-        pairs.sort()
+        pairs = _sort_pairs(pairs, high - low, bits)
         total = len(pairs)
         pairs, at = _distinct(pairs)
         shared = np.diff(np.append(at, total))           # bigrams each pair shares
@@ -196,6 +196,17 @@ def _match_within(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, grou
         ok = (score >= threshold) & (group[members[later]] != group[members[earlier]])
         yield members[later[ok]], members[earlier[ok]], score[ok]
         low = high
+
+
+def _sort_pairs(pairs: np.ndarray, rows: int, bits: int) -> np.ndarray:
+    """`pairs` (row << bits | earlier row), already ordered by row, sorted. When both halves fit in 16 bits,
+    two stable radix passes (numpy's stable sort of 16-bit keys) instead of a comparison sort: a third of
+    the stage's time went into `pairs.sort()`, at 30 ns an entry on this machine."""
+    if rows > 1 << 16 or bits > 16:
+        pairs.sort()
+        return pairs
+    pairs = pairs[np.argsort((pairs & ((1 << bits) - 1)).astype(np.uint16), kind="stable")]
+    return pairs[np.argsort((pairs >> bits).astype(np.uint16), kind="stable")]
 
 
 def _postings(members: np.ndarray, ids: np.ndarray, starts: np.ndarray, cap: int) -> tuple[np.ndarray, ...]:

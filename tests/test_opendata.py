@@ -12,10 +12,11 @@ import re
 import frictionless
 import jsonschema
 import pytest
+from hypothesis import given, strategies as st
 
 from archive.commands.build import build_site
 from archive.csvdata import BOM, JOIN, ROWS_PER_CHUNK, cell, csv_chunks, restore
-from archive.opendata import Field, item_record, load_declaration
+from archive.opendata import Field, indented, item_record, load_declaration
 from archive.pages.data import size
 from archive.validate import build_archive
 from conftest import ROOT
@@ -220,3 +221,16 @@ def test_the_data_page_names_the_newest_lists_and_counts_them_all(tmp_path):
     assert [l["csv"] for l in context["lists"]] == [f"/data/weifang-2021-{b}.csv"
                                                    for b in range(LISTS_SHOWN + 7, 7, -1)]
     assert context["list_csv_size"] == size(sum(written[f"data/{l.id}.csv"].bytes for l in archive.lists))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    | st.dictionaries(st.integers(0, 9), inner, max_size=2),
+    max_leaves=20)
+
+
+@given(JSON_VALUES, st.sampled_from(["\n", "\n "]))
+def test_indented_is_what_json_dumps_writes(value, pad):
+    """items.json's records are written by `indented`, not json.dumps: byte for byte the same text."""
+    assert indented(value, pad) == json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)
