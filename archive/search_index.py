@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Callable
 
 from .model import Item
+from .search.handover import INDEX, normed_text, ranked_lists
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
 from .collector import paused
+from .writer import digest
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
-INDEX_DIR = "search/i"           # site-relative; the page finds it at /search/i/
+INDEX_DIR = INDEX                 # site-relative; the page finds it at /search/i/
 PARALLEL_FROM = 500              # pages to parse; below this, starting two workers costs more than it saves
 
 
@@ -64,8 +66,8 @@ def build_index(archive, site_dir: Path, writer=None, cache=None, texts=None) ->
     """Index every item of `archive` from its page under `site_dir`; returns stats. With the build's
     `writer`, the index is written through it (and only files that changed reach the disk); with its
     `cache`, an item page whose digest an earlier build saw is not parsed again, and the postings are
-    patched where only a few items changed. `texts` (search.text.PageTexts): the blocks of the pages
-    this build rendered, read by the render workers; it is emptied."""
+    patched where only a few items changed. `texts` (search.handover.ItemTexts): the normalised text of
+    the pages this build rendered and the fragments the render workers wrote; it is emptied."""
     # The model is millions of objects: every collection of the oldest generation walks them all, and the
     # stage's own objects (a Doc per item, its blocks) set collections off (~2 s of a rebuild's stage at
     # 100,000 items). The stage makes no cycles worth collecting.
@@ -74,12 +76,12 @@ def build_index(archive, site_dir: Path, writer=None, cache=None, texts=None) ->
 
 
 def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
-    lists = sorted(archive.lists, key=lambda lst: (
-        -lst.year, -(lst.published.toordinal() if lst.published else 0), -(lst.batch or 0),
-        lst.jurisdiction.path))
+    lists = ranked_lists(archive)
     urls = [item.url for lst in lists for item in lst.items]        # a property: made once an item
-    found, digests = read_pages(site_dir, [url.lstrip("/") + "index.html" for url in urls], writer, cache, texts)
+    paths = [url.lstrip("/") + "index.html" for url in urls]
+    found, shown, digests, handed = read_pages(site_dir, paths, writer, cache, texts)
     pages, page_digests, item_urls = iter(found), iter(digests), iter(urls)
+    item_shown, item_handed, item_paths = iter(shown), iter(handed), iter(paths)
     juris_index: dict[str, int] = {}
     juris_rows: list[dict] = []
     facet_values: dict[str, dict[str, tuple[int, str]]] = {f.key: {} for f in FACETS}   # key → value → (index, label)
@@ -100,8 +102,9 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
         juris_items[j.path] += len(lst.items)
         list_facets = None
         for item in lst.items:
-            blocks, page, url = next(pages), next(page_digests), next(item_urls)
-            if blocks is None:
+            normed, page, url = next(pages), next(page_digests), next(item_urls)
+            blocks, given, path = next(item_shown), next(item_handed), next(item_paths)
+            if normed is None:
                 missing_pages += 1
                 continue          # not on the site: not searchable
             if list_facets is None:   # at the list's first searchable item, as each value was numbered before
@@ -116,10 +119,13 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
             names = []
             for ref in item.lead:
                 names += [ref.printed, ref.canonical]
-            docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks,
-                            title=item.title, lead_names=names, facets=facets, page=page))
+            # a worker's fragment is this item's only if the worker numbered the item as this stage does
+            fragment = given[1] if given is not None and given[0] == len(docs) else None
+            docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks, normed=normed,
+                            title=item.title, lead_names=names, facets=facets, page=page, fragment=fragment,
+                            source=path))
 
-    del urls, found, digests            # 100,000 URLs: not held through the postings, the stage's peak
+    del urls, found, digests, shown, handed     # 100,000 URLs: not held through the postings, the stage's peak
 
     names: dict[str, list[dict]] = {}
     offered: set = set()                 # (name, entity as a tuple): a list's `in` compared dicts one by one,
@@ -152,17 +158,25 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
                "v": [[value, label] for value, (_, label) in facet_values[f.key].items()]} for f in FACETS]
     tables = Tables(lists=list_rows, jurisdictions=juris_rows, facets=facets, names=names)
     keep = None
+    written = texts.written if texts is not None else set()     # fragments the render workers wrote (and claimed)
     if writer is None:
         put = folder_writer(site_dir / INDEX_DIR)
     else:
         def put(path: str, data: bytes) -> str:
             path = f"{INDEX_DIR}/{path}"
-            writer.write(path, data)
+            if path in written:         # a worker wrote it for an item this stage numbered otherwise
+                writer.put(path, data)
+            else:
+                writer.write(path, data)
             return writer.files[path][0]
 
         def keep(path: str, found: str) -> bool:
-            return writer.keep(f"{INDEX_DIR}/{path}", found)
-    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep)
+            return f"{INDEX_DIR}/{path}" not in written and writer.keep(f"{INDEX_DIR}/{path}", found)
+    stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep,
+                        shown=lambda sources: read_shown(site_dir, sources),
+                        moved=(lambda path, found: _last_file(writer.out / INDEX_DIR / path, found)) if writer is not None else None)
+    if writer is not None:
+        _drop_strays(writer, written, len(docs))
     stats["items_without_page"] = missing_pages
     put("t2s.json", (STATIC / "t2s.json").read_bytes())
     if writer is None:
@@ -182,17 +196,23 @@ def _indexes(seen: dict, pairs: list) -> list[int]:
     return list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0] for value, label in pairs))
 
 
-def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> tuple[list, list]:
-    """Visible text blocks of each page (None: no page, or not an item page), and each page's digest where
-    the build cache lists it (None elsewhere: the search memo then keys the item by its blocks). A page the render workers
-    read (`texts`, emptied as it is used) or whose digest the build cache knows is not read; the others
-    are parsed on both cores (parsing HTML back was most of the index stage)."""
+def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> tuple:
+    """Per page: its normalised text (`handover.normed_text`; None: no page, or not an item page), its
+    blocks as shown where it was parsed here (else None), its digest where the build cache lists it (None
+    elsewhere: the search memo then keys the item by its text) and what the render workers handed back of
+    it ((id, fragment digest), or None). A page the render workers read (`texts`, emptied as it is used)
+    or whose digest the build cache knows is not read; the others are parsed on both cores (parsing HTML
+    back was most of the index stage)."""
     found: list = [None] * len(paths)
-    digests = [None] * len(paths)
+    shown: list = [None] * len(paths)
+    digests: list = [None] * len(paths)
+    handed: list = [None] * len(paths)
     todo = []
     for n, path in enumerate(paths):
         known = writer.files.get(path) if writer is not None and cache is not None else None
-        found[n] = texts.blocks(path) if texts is not None else None
+        entry = texts.take(path) if texts is not None else None
+        if entry is not None:
+            found[n], handed[n] = entry[0], entry[1:]
         if known is not None:
             digests[n] = known[0]
             if found[n] is None:
@@ -201,17 +221,25 @@ def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=
                 cache.remember_blocks(known[0], found[n])
         if found[n] is None:
             todo.append(n)
-    files = [site_dir / paths[n] for n in todo]
+    for n, got in zip(todo, _parsed([site_dir / paths[n] for n in todo])):
+        if got is not None:
+            shown[n], found[n] = got, normed_text(got)
+            if digests[n] is not None:
+                cache.remember_blocks(digests[n], found[n])
+    return found, shown, digests, handed
+
+
+def read_shown(site_dir: Path, paths: list[str]) -> list:
+    """The blocks as shown of the pages at `paths` (for the fragments of items whose text came normalised
+    from the build cache, where the fragment cannot be kept)."""
+    return list(_parsed([site_dir / path for path in paths]))
+
+
+def _parsed(files: list[Path]):
     if len(files) < PARALLEL_FROM:
-        parsed = map(_page_blocks, files)
-    else:
-        with multiprocessing.get_context("fork").Pool(2) as pool:
-            parsed = pool.map(_page_blocks, files, chunksize=256)
-    for n, blocks in zip(todo, parsed):
-        found[n] = blocks
-        if digests[n] is not None and blocks is not None:
-            cache.remember_blocks(digests[n], blocks)
-    return found, digests
+        return list(map(_page_blocks, files))
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        return pool.map(_page_blocks, files, chunksize=256)
 
 
 def _page_blocks(page: Path):
@@ -219,6 +247,24 @@ def _page_blocks(page: Path):
         return page_blocks(page.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+
+
+def _last_file(path: Path, found: str) -> bytes | None:
+    """The bytes of the last site's file at `path` if they have the digest `found`."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if digest(data) == found else None
+
+
+def _drop_strays(writer, written: set, n_docs: int) -> None:
+    """A fragment a worker wrote at an id past the last item (its page was planned but not indexed): not
+    part of the index."""
+    for path in written:
+        if int(path.rsplit("/", 1)[1].split(".")[0]) >= n_docs:
+            writer.files.pop(path, None)
+            (writer.tmp / path).unlink(missing_ok=True)
 
 
 def build_index_from_html(site_dir: Path) -> dict:

@@ -26,7 +26,7 @@ def render(env, page: Page, context: dict | None = None) -> bytes:
 def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
     """Write a batch of pages; returns how many, how many were rendered, their bytes, and what the writer
     learnt about each (the parent's writer needs it when a child did the writing), with the visible text
-    of each rendered page `texts` reads (None for the others)."""
+    of each rendered page `texts` reads (None for the others): its normalised text and fragment (search/handover.py)."""
     pages, env, writer, keys, texts = _JOB
     written, rendered, learnt = 0, 0, []
     for page in pages[bounds[0]:bounds[1]]:
@@ -39,7 +39,7 @@ def _render_batch(bounds: tuple[int, int]) -> tuple[int, int, int, list]:
             size = writer.put(path, html, key)
             rendered += 1
             # read while the HTML is in memory: the index stage then reads no page back from the disk
-            text = texts.read(html, page.template) if texts is not None else None
+            text = texts.read(html, page.template, path, writer) if texts is not None else None
         written += size
         learnt.append((path, writer.files[path], key, text))
     return bounds[1] - bounds[0], rendered, written, learnt
@@ -51,8 +51,8 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, ke
     batches. This process renders too: every process holding the model is one more (partial) copy of it,
     as a child's refcount updates copy the memory pages it touches. `step(n)` hears of every n pages done;
     `keys` (a `cache.PageKeys`) lets the writer reuse a page whose inputs have not changed. Returns the bytes
-    of all pages and how many were rendered. `texts` (a `search.text.PageTexts`): each rendered page's
-    visible text, by path, for the index stage."""
+    of all pages and how many were rendered. `texts` (a `search.handover.ItemTexts`): each rendered
+    item page's normalised text, by path, for the index stage, its display fragment written by the worker."""
     global _JOB
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)             # compile once, before forking, so workers share the compiled code
@@ -140,7 +140,7 @@ class _Steps:
             if key is not None:
                 self.writer.keys[path] = key
             if text is not None:
-                self.texts[path] = text
+                self.texts.learn(path, text, self.writer)
         if self.step:
             self.step(count)
 

@@ -8,7 +8,7 @@ stage runs as in a clean build (every item page's HTML is read, every index file
 in a rebuild where nothing changed (page digests from the cache's listing of SITE, page text and the
 postings from the cache, and, as the build's Writer does, only index files whose digest differs from
 SITE's are written); `--texts` gives the stage every item page's text as the render workers of a build
-do (search.text.PageTexts, read before the stage is timed), so that no page is read back; `--edit N` reads N item pages, spread over the corpus, as if each had a sentence
+do (search.handover.ItemTexts, read and normalised before the stage is timed, but no fragment written), so that no page is read back; `--edit N` reads N item pages, spread over the corpus, as if each had a sentence
 more (with `--warm`: a rebuild after N edits). The postings the stage keeps for the next build go to
 OUT.search-cache (a clean run starts from none; a warm one from a copy of SITE's).
 The cache is taken as that build left it, whatever the code is now, and never saved.
@@ -45,7 +45,8 @@ import archive.cache.content as content_cache  # noqa: E402
 import archive.search_index as search_index  # noqa: E402
 from archive.cache import BuildCache, digest  # noqa: E402
 from archive.commands.build import cache_folder, load_content  # noqa: E402
-from archive.search.text import PageTexts  # noqa: E402
+from archive.search.handover import ItemTexts  # noqa: E402
+from archive.search.text import norm  # noqa: E402
 from archive.search_index import INDEX_DIR, build_index  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -133,13 +134,16 @@ def edit_pages(n: int) -> None:
     read = search_index.read_pages
 
     def edited(site_dir, paths, writer=None, cache=None, texts=None):
-        found, digests = read(site_dir, paths, writer, cache, texts)
+        found, shown, digests, handed = read(site_dir, paths, writer, cache, texts)
         for k in range(n):
             d = k * len(found) // n
             if found[d]:
-                found[d] = [found[d][0] + "新增一句用于测试的正文。", *found[d][1:]]
-                digests[d] = None                        # not the page's bytes any more
-        return found, digests
+                first, sep, rest = found[d].partition("\n")
+                found[d] = first + norm("新增一句用于测试的正文。") + sep + rest
+                if shown[d]:
+                    shown[d] = [shown[d][0] + "新增一句用于测试的正文。", *shown[d][1:]]
+                digests[d] = handed[d] = None            # not the page's bytes any more
+        return found, shown, digests, handed
     search_index.read_pages = edited
 
 
@@ -208,12 +212,12 @@ def main() -> int:
     del stored.documents
     texts = None
     if args.texts:
-        texts = PageTexts()
+        texts = ItemTexts()          # no ids: the fragments are written by the stage, as for pages not rendered
         for item in archive.items:
             path = item.url.lstrip("/") + "index.html"
-            found = PageTexts.read((site / path).read_bytes())
+            found = texts.read((site / path).read_bytes(), "item.html", path, None)
             if found is not None:
-                texts[path] = found
+                texts.learn(path, found, None)
     out.mkdir(parents=True)
     Path("/proc/self/clear_refs").write_text("5")            # VmHWM := current resident size
     before = rss_mb("VmRSS")

@@ -12,7 +12,7 @@ What it keeps, and what each entry is keyed by (a key that changes means the ent
   a page without one, its computed context as JSON. A page is rendered again iff that key changed, so a
   new kind of page needs nothing from this module to stay correct; a context that is not plain JSON
   data (an object the encoder does not know) has no key, and its page is rendered on every build;
-* the visible text blocks of every item page, keyed by the page's digest (the search stage's input);
+* the normalised visible text of every item page, keyed by the page's digest (the search stage's input);
 * the search index's postings and the normalised text of every item they were made from (search/cache.py:
   keyed per item by what its text is made from), so a few edited items patch the postings.
 

@@ -1,4 +1,4 @@
-"""The item pages' visible text blocks (the search index's input), kept between builds in shards under
+"""The item pages' normalised visible text (the search index's input), kept between builds in shards under
 `blocks/`, by the first two hex digits of the page's digest.
 
 A block list is keyed by the digest of its page's bytes, so an entry is right whichever build wrote it. One

@@ -147,8 +147,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
             writer.claim(output_path(page.url))
         texts = None
         if index:
-            from ..search.text import PageTexts   # the index stage's input, read as each page is rendered
-            texts = PageTexts()
+            from ..search.handover import ItemTexts   # the index stage's input, read as each page is rendered
+            texts = ItemTexts.planned(archive, (output_path(page.url) for page in pages))
         with log.stage("生成页面", total=len(pages)) as step:
             keys = PageKeys(env, assets, config) if cache else None
             written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys, texts)

@@ -61,7 +61,7 @@ def doc_key(doc) -> bytes:
     object seen twice as a back-reference, so equal texts held by shared or separate objects (parsed afresh,
     or read back from the cache) would digest differently, and every rebuild would find thousands of items
     "changed" and compute the postings afresh."""
-    text = doc.page if doc.page is not None else doc.blocks
+    text = doc.page if doc.page is not None else doc.blocks if doc.blocks is not None else (doc.normed, doc.fragment)
     return hashlib.blake2b(marshal.dumps((doc.title, doc.lead_names, text), 0), digest_size=16).digest()
 
 
@@ -144,17 +144,18 @@ class IndexMemo:
         self.gen, self.since = gen, (texts["gen"], touched)
         return post, chars
 
-    def fragments(self, keys: np.ndarray) -> tuple[np.ndarray, bytes] | None:
+    def fragments(self, keys: np.ndarray) -> tuple[np.ndarray, bytes, np.ndarray] | None:
         """Per item id, whether the item that had this id last time had the same key (an item's display
-        fragment is made of what its key covers), and the digests of the files written then (16 bytes an
-        id); None when there is no record. Bytes, not 100,000 strings: the stage's peak is later."""
+        fragment is made of what its key covers), the digests of the files written then (16 bytes an
+        id) and the keys they were written for (an item that moved to another id finds its fragment by
+        its key); None when there is no record. Bytes, not 100,000 strings: the stage's peak is later."""
         known = self._load("fragments.bin")
         if known is None:
             return None
         same = np.zeros(len(keys), dtype=bool)
         n = min(len(keys), len(known["keys"]))
         same[:n] = (known["keys"][:n] == keys[:n]).all(axis=1)
-        return same, known["digests"].tobytes()
+        return same, known["digests"].tobytes(), known["keys"]
 
     def remember_fragments(self, keys: np.ndarray, digests: bytes) -> None:
         """Each item's key and the digest of the fragment written for it (16 bytes an item), for the next

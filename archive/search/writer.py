@@ -54,7 +54,8 @@ from pathlib import Path
 from .cache import doc_keys
 from .keyfiles import FNV_OFFSET, FNV_PRIME, put_file, split_key_list, write_shards, write_split_keys
 from .postings import ranked, ranked_postings
-from .text import SEP, norm, norm_blocks
+from .handover import fragment, fragment_path, normed_text
+from .text import SEP, norm
 
 SHARD_TARGET_BYTES = 3000      # aim for shards of about this size
 SPLIT_BYTES = 1024             # a key whose item list and positions pass this has files of its own: a search
@@ -87,11 +88,15 @@ class Doc:
     """One searchable item, in rank order (its index is its id)."""
     list_index: int
     url_suffix: str                  # appended to the list's URL prefix
-    blocks: list[str]                # visible text blocks as shown (not normalised)
+    blocks: list[str] | None         # visible text blocks as shown (not normalised); None: not at hand (then
+                                     # `shown` gives them if the fragment must be written here)
     title: str = ""
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
     facets: dict[str, list[int]] = field(default_factory=dict)   # facet key → indexes into its values
     page: str | None = None          # the digest of the page the blocks were read from, where the build knows it
+    normed: str | None = None        # handover.normed_text(blocks), where the render workers or the cache gave it
+    fragment: str | None = None      # the digest of f/<id>.json, where a render worker wrote it at this id
+    source: str | None = None        # the page's site path (for `shown`)
 
 
 @dataclass
@@ -114,11 +119,14 @@ def folder_writer(out: Path):
     return put
 
 
-def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None) -> dict:
+def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None, shown=None,
+                moved=None) -> dict:
     """Write the index for `docs` through `put(index-relative path, bytes)` (which may return the digest of
     what it wrote, as `writer.digest`). Returns stats. `memo`: the build cache's postings of the last build
     (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
-    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again)."""
+    already holds a file with that digest at `path` and keeps it as written (then it is not encoded again).
+    `shown(sources)`: the blocks as shown of the docs' pages at those site paths, for docs without them;
+    `moved(path, digest)`: the bytes of the last index's file at `path` if it has that digest (else None)."""
     keys = doc_keys(docs) if memo is not None else None
     found = memo.patched(docs, keys, doc_text, ZONE) if memo is not None else None
     if found is None:
@@ -133,7 +141,7 @@ def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=N
     del found
     keyed = _key_files(put, post, memo, keep)
     del post
-    _write_fragments(put, docs, memo, keys, keep)
+    _write_fragments(put, docs, memo, keys, keep, shown, moved)
     return _write_tables(put, docs, tables, build_id, chars, keyed)
 
 
@@ -211,35 +219,64 @@ def _write_tables(put, docs: list[Doc], tables: Tables, build_id: str, chars: in
     }
 
 
-def _write_fragments(put, docs: list[Doc], memo, keys, keep) -> None:
-    """f/…: each item's title and blocks. An item with the key (search/cache.py) the item at its id had last
-    time has the fragment written then: kept where the folder holds it, not encoded again."""
+def _write_fragments(put, docs: list[Doc], memo, keys, keep, shown, moved=None) -> None:
+    """f/…: each item's title and blocks. A fragment a render worker wrote at this id is the build's already;
+    an item with the key (search/cache.py) the item at its id had last time has the fragment written then:
+    kept where the folder holds it, not encoded again. The others are written here, from their blocks as
+    shown; for docs whose text came normalised (from the cache), from the last index's fragment of the
+    same key at another id (`moved`: an item added before them renumbers them), else from their pages
+    read back (`shown`)."""
     known = memo.fragments(keys) if memo is not None and keep is not None else None
-    same, old = known if known is not None else (None, None)
+    same, old, old_keys = known if known is not None else (None, None, None)
     digests = bytearray(16 * len(docs))
+    todo = []
     for d, doc in enumerate(docs):
-        path = f"f/{d >> 8}/{d}.json"
-        if same is not None and same[d] and keep(path, old[16 * d:16 * d + 16].hex()):
+        if doc.fragment is not None:
+            digests[16 * d:16 * d + 16] = bytes.fromhex(doc.fragment)
+        elif same is not None and same[d] and keep(fragment_path(d), old[16 * d:16 * d + 16].hex()):
             digests[16 * d:16 * d + 16] = old[16 * d:16 * d + 16]
-            continue
-        data = json.dumps({"t": doc.title, "b": doc.blocks}, ensure_ascii=False, separators=(",", ":")).encode()
-        digests[16 * d:16 * d + 16] = bytes.fromhex(put_file(put, path, data, keep))
+        else:
+            todo.append(d)
+    missing = [d for d in todo if docs[d].blocks is None]
+    ready = _moved_fragments(missing, keys, old_keys, old, moved) if missing and old_keys is not None else {}
+    missing = [d for d in missing if d not in ready]
+    found = dict(zip(missing, shown([docs[d].source for d in missing]))) if missing else {}
+    for d in todo:
+        doc = docs[d]
+        data = ready.pop(d, None)
+        if data is None:
+            data = fragment(doc.title, doc.blocks if doc.blocks is not None else found[d])
+        digests[16 * d:16 * d + 16] = bytes.fromhex(put_file(put, fragment_path(d), data, keep))
     if memo is not None and keep is not None:
         memo.remember_fragments(keys, bytes(digests))
 
 
+def _moved_fragments(ds: list[int], keys, old_keys, old: bytes, moved) -> dict[int, bytes]:
+    """The last index's fragments of the items `ds` by the id their key had (same key, same bytes), where
+    `moved` still finds them with the digest they were written with."""
+    was = {k.tobytes(): d for d, k in enumerate(old_keys)}
+    found = {}
+    for d in ds:
+        before = was.get(keys[d].tobytes())
+        if before is not None and moved is not None:
+            data = moved(fragment_path(before), old[16 * before:16 * before + 16].hex())
+            if data is not None:
+                found[d] = data
+    return found
+
+
 def doc_text(doc: Doc) -> tuple[str, int, int]:
     """An item's normalised text (title zone, lead zone, visible blocks) and its zones' lengths."""
-    blocks = norm_blocks(doc.blocks)
-    # zones used only to rank: the title, then the lead names, each only if the page shows it
+    text = doc.normed if doc.normed is not None else normed_text(doc.blocks)
+    # zones used only to rank: the title, then the lead names, each only if the page shows it (a normalised
+    # name holds no whitespace, so no SEP: it is in the text iff it is in one of its blocks)
     nt = norm(doc.title)
-    if not (nt and any(nt in b for b in blocks)):
+    if not (nt and nt in text):
         nt = ""
-    lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names)
-                         if n and any(n in b for b in blocks))
+    lead_zone = SEP.join(n for n in dict.fromkeys(norm(x) for x in doc.lead_names) if n and n in text)
     # a zone longer than its room is cut: it only ranks, and a cut zone still matches nothing new
     nt, lead_zone = nt[:ZONE - 1], lead_zone[:ZONE - 1]
-    return nt + SEP + lead_zone + SEP + SEP.join(blocks), len(nt), len(lead_zone)
+    return nt + SEP + lead_zone + SEP + text, len(nt), len(lead_zone)
 
 
 def _one_or_many(values: list[int]):
