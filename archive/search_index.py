@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .model import Item
-from .search.handover import INDEX, normed_text, ranked_lists
+from .search.handover import INDEX as INDEX_DIR, normed_text, ranked_lists
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
 from .collector import paused
@@ -28,7 +28,6 @@ from .writer import digest
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
-INDEX_DIR = INDEX                 # site-relative; the page finds it at /search/i/
 PARALLEL_FROM = 500              # pages to parse; below this, starting two workers costs more than it saves
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 
-from .text import SEP, PageTexts, _BodyText, norm_blocks
+from .text import SEP, PageTexts, norm_blocks, split_blocks
 
-INDEX = "search/i"                 # site-relative: search_index.INDEX_DIR
+INDEX = "search/i"                 # site-relative; the search page finds it at /search/i/
 
 
 def ranked_lists(archive) -> list:
@@ -73,7 +73,7 @@ class ItemTexts(dict):
         joined = PageTexts.read(data, template)
         if joined is None:
             return None
-        blocks = joined.split(_BodyText._MARK) if joined else []
+        blocks = split_blocks(joined)
         # in UTF-16: two bytes a CJK character through the pipe, where a str pickles as UTF-8 (three)
         normed = normed_text(blocks).encode("utf-16-le")
         slot = self.slots.get(path)

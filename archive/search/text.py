@@ -357,6 +357,9 @@ class PageTexts(dict):
     def blocks(self, path: str) -> list[str] | None:
         """The blocks of the page at `path`, forgotten here (None if no worker read that page)."""
         joined = self.pop(path, None)
-        if joined is None:
-            return None
-        return joined.split(_BodyText._MARK) if joined else []
+        return None if joined is None else split_blocks(joined)
+
+
+def split_blocks(joined: str) -> list[str]:
+    """The blocks of a text `PageTexts.read` gave (joined by the mark that separated them)."""
+    return joined.split(_BodyText._MARK) if joined else []
