@@ -97,11 +97,11 @@ def build_archive(root: Path, content_dir: Path, rules: Rules | None = None,
         registries, _ = memo.registries(root / "registry", lambda: (rules.registry, rules.schema, rules.statuses, []))
         memo.begin(rules_stamp(registries, rules.as_of), rules.registry)
     with paused():    # every list is checked by the reader that read it: at scale, on both cores
-        checked: list[Problem] = []       # (the validation's problems come after all the reading's)
+        found: list[Problem] = []         # the validation's, reported after all the reading's
         lists, read_problems = read_tree(content_dir, root, memo, then=partial(_check_folder, rules, memo),
                                          registry=rules.registry,
-                                         after=lambda c: _learn(c, rules, checked, memo))
-        problems += read_problems + checked
+                                         after=lambda c: _learn(c, rules, found, memo))
+        problems += read_problems + found
         lists = _finish_lists(lists, problems)
     if memo is not None:
         memo.settle()
