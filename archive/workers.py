@@ -71,15 +71,16 @@ def write_pages(pages: list[Page], env, writer: Writer, jobs: int, step=None, ke
         frozen = True
         context = multiprocessing.get_context("fork")
         results = context.Queue()
-        # Contiguous shares: the plan keeps each jurisdiction's pages together, so a child touches (and
-        # copies) mostly its own jurisdictions' items. This process takes the first share, which holds the
-        # pages across jurisdictions (topics, years) that read items from everywhere.
-        shares = [batches[k * len(batches) // jobs:(k + 1) * len(batches) // jobs] for k in range(jobs)]
-        children = [context.Process(target=_child, args=(share, results), daemon=True) for share in shares[1:]]
+        shares = Shares(len(batches), jobs, context)
+        children = [context.Process(target=_child, args=(batches, shares, k, results), daemon=True)
+                    for k in range(1, jobs)]
         for child in children:
             child.start()
-        written = _collect(map(_render_batch, shares[0]), steps)
-        for _ in range(len(batches) - len(shares[0])):
+        written, mine = 0, 0
+        for k in iter(lambda: shares.take(0), None):
+            written += _collect([_render_batch(batches[k])], steps)
+            mine += 1
+        for _ in range(len(batches) - mine):
             outcome = _next_result(results, children)
             if isinstance(outcome, str):
                 raise RuntimeError(f"a render worker failed:\n{outcome}")
@@ -104,18 +105,43 @@ def _next_result(results, children):
                 raise RuntimeError("a render worker died") from None
 
 
-def _child(batches: list[tuple[int, int]], results) -> None:
+def _child(batches: list[tuple[int, int]], shares: "Shares", k: int, results) -> None:
     # Ctrl-C reaches the children too: only the parent handles it (aborts, exits 130), no worker tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     parent = os.getppid()
     try:
-        for bounds in batches:
+        for taken in iter(lambda: shares.take(k), None):
             if os.getppid() != parent:      # the build was killed: don't write into what it left behind
                 os._exit(1)
-            results.put(_render_batch(bounds))
+            results.put(_render_batch(batches[taken]))
     except BaseException:
         results.put(traceback.format_exc())
+
+
+class Shares:
+    """Which process renders which batch. Each has a contiguous share of the batches and takes them from its
+    front; one whose share is done takes from the back of the share with the most left. Contiguous, because
+    the plan keeps each jurisdiction's pages together, so a process touches (and copies) mostly its own
+    jurisdictions' items; shared, because the shares' costs differ: the first holds the pages across
+    jurisdictions (topics, years), and at 100,000 items its process finished 8.5 s after the other's."""
+
+    def __init__(self, count: int, jobs: int, context):
+        bounds = [(k * count // jobs, (k + 1) * count // jobs) for k in range(jobs)]
+        self._bounds = context.Array("l", [b for pair in bounds for b in pair])   # next, end of each share
+
+    def take(self, k: int) -> int | None:
+        """The next batch for process `k`, or None when every batch is taken."""
+        with self._bounds.get_lock():
+            b = self._bounds.get_obj()
+            if b[2 * k] < b[2 * k + 1]:
+                b[2 * k] += 1
+                return b[2 * k] - 1
+            most = max(range(0, len(b), 2), key=lambda j: b[j + 1] - b[j])
+            if b[most] == b[most + 1]:
+                return None
+            b[most + 1] -= 1
+            return b[most + 1]
 
 
 def _die_with_parent() -> None:
