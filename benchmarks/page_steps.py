@@ -6,8 +6,8 @@
 The corpus is read and planned as `build.py` does; then every page (all but /data/) is handled as a
 render worker handles it in a clean build with the cache on, in this one process, with the step's CPU time
 (`time.process_time`) added to its template's row: its key (`PageKeys.of`: the signature), its context,
-Jinja rendering, writing (`Writer.put` into OUT's temporary folder, removed afterwards) and reading its
-text for the index (`PageTexts.read`). Compare two versions of the code on the same corpus in turn: the
+Jinja rendering, writing (`Writer.put` into OUT's temporary folder, removed afterwards) and its text for
+the index (`ItemTexts.read`: reading, normalising, writing an item's search fragment). Compare two versions of the code on the same corpus in turn: the
 machine's load moves every figure.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from archive.cache import BuildCache, PageKeys                          # noqa: 
 from archive.commands.build import STATIC, TEMPLATES, cache_folder, site_config, topics_file   # noqa: E402
 from archive.pages import load_topics, plan                              # noqa: E402
 from archive.render import environment, fingerprint                      # noqa: E402
-from archive.search.text import PageTexts                                # noqa: E402
+from archive.search.handover import ItemTexts                           # noqa: E402
 from archive.validate import build_archive                               # noqa: E402
 from archive.workers import render                                       # noqa: E402
 from archive.writer import Writer, output_path                           # noqa: E402
@@ -56,7 +56,8 @@ def main() -> None:
     writer = Writer(out, BuildCache.open(cache_folder(out)))
     for page in pages:
         writer.claim(output_path(page.url))
-    keys, texts = PageKeys(env, assets, config), PageTexts()
+    keys = PageKeys(env, assets, config)
+    texts = ItemTexts.planned(archive, (output_path(page.url) for page in pages))
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)
     gc.collect()
@@ -80,7 +81,7 @@ def main() -> None:
             t3 = clock()
             writer.put(output_path(page.url), html, key)
             t4 = clock()
-            texts.read(html, page.template)
+            texts.read(html, page.template, output_path(page.url), writer)
             t5 = clock()
             for step, seconds in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
                 row[step] += seconds

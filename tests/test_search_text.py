@@ -169,7 +169,7 @@ def test_zone_bits_say_whether_a_bigram_is_in_the_title_or_the_lead_names():
 
 
 def test_the_build_indexes_what_the_render_workers_read_without_reading_pages_back(tmp_path, monkeypatch):
-    """The blocks the render workers read as they write each page (PageTexts) give the index that reading
+    """The blocks the render workers read as they write each page (article.rendered_text) give the index that reading
     every page back from the disk gives, and a build reads no item page back."""
     import shutil
 
@@ -194,17 +194,12 @@ def test_the_build_indexes_what_the_render_workers_read_without_reading_pages_ba
         assert (index / name).read_bytes() == (again / "search" / "i" / name).read_bytes(), name
 
 
-def test_page_texts_give_back_the_blocks_the_page_has():
-    from archive.search.text import PageTexts
-    texts = PageTexts()
-    pages = {"a": '<main><div data-pagefind-body><p>甲 乙</p><p>丙</p></div></main>',
-             "empty": '<div data-pagefind-body><p hidden>藏</p></div>',
-             "none": "<main><p>正文外</p></main>"}
-    for path, html in pages.items():
-        found = PageTexts.read(html.encode())
-        if found is not None:
-            texts[path] = found
-    assert "none" not in texts
-    for path, html in pages.items():
-        assert texts.blocks(path) == page_blocks(html)
-    assert texts == {}
+def test_a_rendered_page_s_text_splits_into_the_blocks_the_page_has():
+    from archive.search.article import rendered_text
+    from archive.search.text import split_blocks
+    pages = ['<main><div data-pagefind-body><p>甲 乙</p><p>丙</p></div></main>',
+             '<div data-pagefind-body><p hidden>藏</p></div>',
+             "<main><p>正文外</p></main>"]
+    found = [rendered_text(html.encode()) for html in pages]
+    assert found[2] is None and page_blocks(pages[2]) is None
+    assert [split_blocks(f) for f in found[:2]] == [page_blocks(html) for html in pages[:2]] == [["甲 乙", "丙"], []]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 
-from .text import SEP, PageTexts, norm_blocks, split_blocks
+from .article import rendered_text
+from .text import SEP, norm_blocks, split_blocks
 
 INDEX = "search/i"                 # site-relative; the search page finds it at /search/i/
 
@@ -70,7 +71,7 @@ class ItemTexts(dict):
     def read(self, data: bytes, template: str | None, path: str, writer) -> tuple | None:
         """In a render worker: the page's normalised text and, for a planned item page, its fragment written
         through `writer` (id, the writer's record of it). None for a page without searchable text."""
-        joined = PageTexts.read(data, template)
+        joined = rendered_text(data, template)
         if joined is None:
             return None
         blocks = split_blocks(joined)

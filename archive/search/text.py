@@ -181,7 +181,7 @@ def page_blocks(page_html: str) -> list[str] | None:
 
 
 def page_text(page_html: str, data: bytes | None = None) -> str | None:
-    """`page_blocks` joined by the mark that separated them (what PageTexts holds), without the list.
+    """`page_blocks` joined by the mark that separated them (what article.rendered_text gives), without the list.
     `data`: the page's UTF-8 bytes, when the caller has them (else they are encoded here)."""
     folded = (page_html.encode("utf-8", "surrogatepass") if data is None else data).lower()
     if _BODY_MARK not in folded:
@@ -234,33 +234,6 @@ def _body_only(page_html: str, folded: bytes):
     if stop < 0 or not p.has_body:
         return None
     return p if _AFTER.fullmatch(page_html, stop) else None     # (which takes no script or style start tag)
-
-
-# Item pages as the render workers have them, rendered from templates/item.html on base.html: their body is
-# the one `<article class="item" data-pagefind-body>`, and the elements open around it are html, body and
-# main, none of them excluded; our escaped values cannot open or close an element. So such a page is read
-# from that element alone, on that stack: the head, masthead and crumbs before it (two fifths of the page,
-# parsed only to learn those three elements) and what follows it are not parsed. The body must end with its
-# own end tag, back on that stack; anything else reads the whole page. The templates' side of this is held
-# by tests/test_page_text_paths.py: on every item page of a generated site, and on item pages whose fields
-# hold hostile text, these blocks are html.parser's blocks of the whole page.
-ITEM_TEMPLATE = "item.html"
-_ITEM_BODY = '<article class="item" data-pagefind-body>'
-_ITEM_OPEN = [("html", False, False), ("body", False, False), ("main", False, False)]
-
-
-def _item_body(page_html: str, folded: bytes):
-    """A _BodyText fed with an item page's article alone, or None (see above)."""
-    if folded.count(_BODY_MARK) != 1:
-        return None
-    start = page_html.find(_ITEM_BODY)
-    if start < 0:
-        return None
-    p = _BodyText()
-    p.stack.extend(_ITEM_OPEN)
-    if _fast_feed(p, page_html, None, start, body_only=True) < 0 or not p.has_body or p.stack != _ITEM_OPEN:
-        return None
-    return p
 
 
 # A script or style start tag before the body that its end tag does not follow at once: html.parser reads
@@ -333,33 +306,6 @@ def norm_blocks(blocks: list[str]) -> list[str]:
     return [b for b in joined.split("\u241e") if b]
 
 
-class PageTexts(dict):
-    """Item pages' visible text blocks by site path, read by the render workers from the HTML they have
-    just rendered (`read`), so that the index stage reads no page back from the disk (`blocks`). Held
-    until then as one string a page, the blocks joined by the mark that split them (no block holds it):
-    a third of the memory of a list of strings (690 against 2,010 bytes a page at 100,000 items), which
-    the build holds through the whole pages stage."""
-
-    MARK = b"data-pagefind-body"     # only pages with it have blocks (page_blocks): others are not parsed
-
-    @staticmethod
-    def read(data: bytes, template: str | None = None) -> str | None:
-        """`template`: the one the page was just rendered from (an item page's article is then read alone)."""
-        if PageTexts.MARK not in data and PageTexts.MARK not in data.lower():
-            return None
-        page_html = data.decode()
-        if template == ITEM_TEMPLATE:
-            p = _item_body(page_html, data.lower())
-            if p is not None:
-                return _joined(p)
-        return page_text(page_html, data)
-
-    def blocks(self, path: str) -> list[str] | None:
-        """The blocks of the page at `path`, forgotten here (None if no worker read that page)."""
-        joined = self.pop(path, None)
-        return None if joined is None else split_blocks(joined)
-
-
 def split_blocks(joined: str) -> list[str]:
-    """The blocks of a text `PageTexts.read` gave (joined by the mark that separated them)."""
+    """The blocks of a text `page_text` gave (joined by the mark that separated them)."""
     return joined.split(_BodyText._MARK) if joined else []
