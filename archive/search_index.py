@@ -61,20 +61,21 @@ def _suffixes(name: str) -> list[str]:
     return out
 
 
-def build_index(archive, site_dir: Path, writer=None, cache=None, texts=None) -> dict:
+def build_index(archive, site_dir: Path, writer=None, cache=None, texts=None, jobs: int = 1) -> dict:
     """Index every item of `archive` from its page under `site_dir`; returns stats. With the build's
     `writer`, the index is written through it (and only files that changed reach the disk); with its
     `cache`, an item page whose digest an earlier build saw is not parsed again, and the postings are
     patched where only a few items changed. `texts` (search.handover.ItemTexts): the normalised text of
-    the pages this build rendered and the fragments the render workers wrote; it is emptied."""
+    the pages this build rendered and the fragments the render workers wrote; it is emptied. `jobs`: processes
+    that may compute the postings."""
     # The model is millions of objects: every collection of the oldest generation walks them all, and the
     # stage's own objects (a Doc per item, its blocks) set collections off (~2 s of a rebuild's stage at
     # 100,000 items). The stage makes no cycles worth collecting.
     with paused():
-        return _build_index(archive, Path(site_dir), writer, cache, texts)
+        return _build_index(archive, Path(site_dir), writer, cache, texts, jobs)
 
 
-def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
+def _build_index(archive, site_dir: Path, writer, cache, texts, jobs: int) -> dict:
     lists = ranked_lists(archive)
     urls = [item.url for lst in lists for item in lst.items]        # a property: made once an item
     paths = [url.lstrip("/") + "index.html" for url in urls]
@@ -173,7 +174,8 @@ def _build_index(archive, site_dir: Path, writer, cache, texts) -> dict:
             return f"{INDEX_DIR}/{path}" not in written and writer.keep(f"{INDEX_DIR}/{path}", found)
     stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep,
                         shown=lambda sources: read_shown(site_dir, sources),
-                        moved=(lambda path, found: _last_file(writer.out / INDEX_DIR / path, found)) if writer is not None else None)
+                        moved=(lambda path, found: _last_file(writer.out / INDEX_DIR / path, found)) if writer is not None else None,
+                        jobs=jobs)
     if writer is not None:
         _drop_strays(writer, written, len(docs))
     stats["items_without_page"] = missing_pages

@@ -22,3 +22,16 @@ def test_postings_scanned_and_sorted_in_small_steps_are_the_same(monkeypatch):
     assert [whole.payload(n) for n in range(len(whole.keys))] == [steps.payload(n) for n in range(len(steps.keys))]
     assert ([whole.positions(n) for n in range(len(whole.keys))]
             == [steps.positions(n) for n in range(len(steps.keys))])
+
+
+def test_postings_computed_by_two_processes_are_the_ones_one_process_computes(monkeypatch):
+    import numpy as np
+
+    import archive.search.postings as P
+    monkeypatch.setattr(P, "PART_ENTRIES", 50)          # many parts, so the child gets some
+    texts = ["民生实事养老服务", "养老院改造提升", "城市更新与老旧小区改造", "ｆｕｌｌ width 与 养老"] * 30
+    zones = ([3] * len(texts), [2] * len(texts), 64)
+    assert len(P._parts(P.ranked(texts, zones))) > 4
+    one, two = P.ranked_postings(P.ranked(texts, zones)), P.ranked_postings(P.ranked(texts, zones), jobs=2)
+    for field in ("keys", "ndocs", "starts", "lengths", "data", "pos_starts", "pos_lengths", "pos_data"):
+        assert np.array_equal(getattr(one, field), getattr(two, field)), field

@@ -166,7 +166,7 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
             from ..search_index import build_index   # imported here: --no-index builds never load it
             with log.stage("搜索索引", total=len(archive.items), unit="项"):
                 index_started = time.perf_counter()
-                stats.index = build_index(archive, writer.tmp, writer, cache, texts)
+                stats.index = build_index(archive, writer.tmp, writer, cache, texts, jobs)
                 stats.indexed = True
                 stats.index_seconds = time.perf_counter() - index_started
         # last: it names what is there (what this build wrote, not what a spare still holds from before)

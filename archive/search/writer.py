@@ -120,19 +120,20 @@ def folder_writer(out: Path):
 
 
 def write_index(put, docs: list[Doc], tables: Tables, build_id: str = "", memo=None, keep=None, shown=None,
-                moved=None) -> dict:
+                moved=None, jobs: int = 1) -> dict:
     """Write the index for `docs` through `put(index-relative path, bytes)` (which may return the digest of
     what it wrote, as `writer.digest`). Returns stats. `memo`: the build cache's postings of the last build
     (search/cache.py), patched where only a few items changed. `keep(path, digest) -> bool`: the folder
     already holds a file with that digest at `path` and keeps it as written (then it is not encoded again).
     `shown(sources)`: the blocks as shown of the docs' pages at those site paths, for docs without them;
-    `moved(path, digest)`: the bytes of the last index's file at `path` if it has that digest (else None)."""
+    `moved(path, digest)`: the bytes of the last index's file at `path` if it has that digest (else None).
+    `jobs`: processes that may compute the postings (postings.ranked_postings)."""
     keys = doc_keys(docs) if memo is not None else None
     found = memo.patched(docs, keys, doc_text, ZONE) if memo is not None else None
     if found is None:
         # the normalised strings are dropped once ranked: the postings' arrays are the stage's peak
         text, chars = memo.ranked(docs, keys, doc_text, ZONE) if memo is not None else _ranked(docs)
-        post = ranked_postings(text)
+        post = ranked_postings(text, jobs)
         del text
         if memo is not None:
             memo.computed(post)
