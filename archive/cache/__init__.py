@@ -42,6 +42,7 @@ from ..search.cache import IndexMemo
 from ..similar_memo import SimilarMemo
 from .blocks import BlockStore
 from .content import ContentMemo, rules_stamp
+from .made import MadeFile
 from .pages import ItemDigests, PageKeys
 from .stamp import FORMAT, code_version, digest, replace_file
 
@@ -70,6 +71,8 @@ class BuildCache:
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
         # similar items (archive/similar_memo.py): the last computation's arrays, under similar/
         self.similar = SimilarMemo(folder / "similar" if folder is not None else None, code_version, self._damaged)
+        # /admin/config.yml, made again only when the schema, the registries or the list folders change
+        self.admin_config = MadeFile(folder / "admin-config.yml" if folder is not None else None, self._damaged)
 
     def _damaged(self) -> None:
         if not self._warned:
@@ -117,6 +120,7 @@ class BuildCache:
         (self.folder / "build.json").unlink(missing_ok=True)        # the first format's payload
         self.documents.save()
         self.blocks.save(self.folder / "blocks")
+        self.admin_config.save()
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)

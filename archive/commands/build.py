@@ -157,7 +157,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         with log.stage("静态文件、网站地图、订阅"):
             for asset in assets.values():
                 stats.bytes += writer.write(asset.path, asset.data)
-            extras = extra_files(archive, pages, cache.feed_entries if cache else None) | site_admin_files(root, archive)
+            extras = extra_files(archive, pages, cache.feed_entries if cache else None) | site_admin_files(
+                root, archive, cache.admin_config if cache else None)
             for path, data in extras.items():
                 stats.bytes += writer.write(path, data)
         stats.bytes += sum(d.bytes for d in downloads.values())
