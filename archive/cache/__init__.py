@@ -63,7 +63,8 @@ class BuildCache:
         self._warned = False
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged, data.get("sources"),
                                      data.get("rules"))
-        self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged)
+        self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged,
+                                 data.get("blocks"))
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
         self.item_topics = ItemDigests(data.get("item topics", {}), self.documents)    # (pages/site.py), keyed alike
         self.feed_entries = ItemDigests(data.get("feed entries", {}), self.documents)  # (feeds.py), keyed alike
@@ -106,6 +107,11 @@ class BuildCache:
     def remember_blocks(self, page_digest: str, blocks: list[str]) -> None:
         self.blocks.put(page_digest, blocks)
 
+    def holds_blocks(self, page_digest: str) -> bool:
+        """Whether an earlier build kept the text of a page with this digest (`block_text` reads it, if it
+        is needed); if so it is kept for the next build too."""
+        return self.blocks.keep(page_digest)
+
     def spare_for(self, out: Path) -> "Spare":
         return Spare(self, out)
 
@@ -126,7 +132,7 @@ class BuildCache:
             out = _Hashing(raw)
             pickle.dump({"lists": self.documents.used, "item digests": self.item_digests.used,
                          "item topics": self.item_topics.used, "feed entries": self.feed_entries.used,
-                         "sources": self.documents.sources_used,
+                         "sources": self.documents.sources_used, "blocks": self.blocks.index,
                          "rules": self.documents.rules}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)
