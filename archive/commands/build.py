@@ -143,12 +143,14 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         finally:
             if job is not None:
                 job.stop()
-        for page in pages:
-            writer.claim(output_path(page.url))
+        paths = [output_path(page.url) for page in pages]
+        for path in paths:
+            writer.claim(path)
         texts = None
         if index:
             from ..search.handover import ItemTexts   # the index stage's input, read as each page is rendered
-            texts = ItemTexts.planned(archive, (output_path(page.url) for page in pages))
+            texts = ItemTexts.planned(archive, paths)
+        del paths
         with log.stage("生成页面", total=len(pages)) as step:
             keys = PageKeys(env, assets, config) if cache else None
             written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys, texts)
