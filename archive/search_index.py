@@ -80,6 +80,7 @@ def _build_index(archive, site_dir: Path, writer, cache, texts, jobs: int) -> di
     urls = [item.url for lst in lists for item in lst.items]        # a property: made once an item
     paths = [url.lstrip("/") + "index.html" for url in urls]
     found, shown, digests, handed = read_pages(site_dir, paths, writer, cache, texts)
+    stored = _stored_text(site_dir, cache)
     pages, page_digests, item_urls = iter(found), iter(digests), iter(urls)
     item_shown, item_handed, item_paths = iter(shown), iter(handed), iter(paths)
     juris_index: dict[str, int] = {}
@@ -121,7 +122,8 @@ def _build_index(archive, site_dir: Path, writer, cache, texts, jobs: int) -> di
                 names += [ref.printed, ref.canonical]
             # a worker's fragment is this item's only if the worker numbered the item as this stage does
             fragment = given[1] if given is not None and given[0] == len(docs) else None
-            docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks, normed=normed,
+            docs.append(Doc(list_index=li, url_suffix=url[len(list_url):], blocks=blocks,
+                            normed=stored if normed is STORED else normed,
                             title=item.title, lead_names=names, facets=facets, page=page, fragment=fragment,
                             source=path))
 
@@ -197,13 +199,16 @@ def _indexes(seen: dict, pairs: list) -> list[int]:
     return list(dict.fromkeys(seen.setdefault(value, (len(seen), label))[0] for value, label in pairs))
 
 
+STORED = object()       # read_pages: the build cache holds the page's normalised text (read if it is needed)
+
+
 def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=None) -> tuple:
-    """Per page: its normalised text (`handover.normed_text`; None: no page, or not an item page), its
-    blocks as shown where it was parsed here (else None), its digest where the build cache lists it (None
-    elsewhere: the search memo then keys the item by its text) and what the render workers handed back of
-    it ((id, fragment digest), or None). A page the render workers read (`texts`, emptied as it is used)
-    or whose digest the build cache knows is not read; the others are parsed on both cores (parsing HTML
-    back was most of the index stage)."""
+    """Per page: its normalised text (`handover.normed_text`; STORED: the build cache holds it; None: no
+    page, or not an item page), its blocks as shown where it was parsed here (else None), its digest where
+    the build cache lists it (None elsewhere: the search memo then keys the item by its text) and what the
+    render workers handed back of it ((id, fragment digest), or None). A page the render workers read
+    (`texts`, emptied as it is used) or whose digest the build cache knows is not read; the others are
+    parsed on both cores (parsing HTML back was most of the index stage)."""
     found: list = [None] * len(paths)
     shown: list = [None] * len(paths)
     digests: list = [None] * len(paths)
@@ -217,7 +222,7 @@ def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=
         if known is not None:
             digests[n] = known[0]
             if found[n] is None:
-                found[n] = cache.block_text(known[0])
+                found[n] = STORED if cache.holds_blocks(known[0]) else None
             else:
                 cache.remember_blocks(known[0], found[n])
         if found[n] is None:
@@ -228,6 +233,22 @@ def read_pages(site_dir: Path, paths: list[str], writer=None, cache=None, texts=
             if digests[n] is not None:
                 cache.remember_blocks(digests[n], found[n])
     return found, shown, digests, handed
+
+
+class _stored_text:
+    """A Doc's `normed` where the build cache holds its page's text: called (search/writer.py `doc_text`)
+    only for the few items whose text the index needs (changed ones, or all when the postings are computed
+    afresh); a text the cache has lost since (a damaged shard) is read back from the page."""
+
+    def __init__(self, site_dir: Path, cache):
+        self.site_dir, self.cache = site_dir, cache
+
+    def __call__(self, doc) -> str:
+        found = self.cache.block_text(doc.page)
+        if found is None:
+            found = normed_text(_page_blocks(self.site_dir / doc.source) or [])
+            self.cache.remember_blocks(doc.page, found)
+        return found
 
 
 def read_shown(site_dir: Path, paths: list[str]) -> list:

@@ -145,6 +145,43 @@ def test_a_new_list_folder_gets_its_collection(tmp_path, real):
     assert "items-linyi-2022" in names
 
 
+def test_the_kept_configuration_is_used_only_while_its_inputs_are_the_same(tmp_path, real, monkeypatch):
+    """The build cache keeps config.yml with the key of what it was made from: each input changed on its
+    own makes it again (the memo's answer is always what config_yaml makes now)."""
+    from archive.cache.made import MadeFile
+    for name in ("content", "registry"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    made = []
+
+    def config_now(schema=SCHEMA, labels=None):
+        memo = MadeFile(tmp_path / "memo" / "config.yml", lambda: made.append("damaged"))
+        labels = admin.list_labels(real) if labels is None else labels
+        args = (tmp_path, tmp_path / "content", schema, real.jurisdictions, labels)
+        data = memo.made(admin.config_key(*args), lambda: made.append("made") or admin.config_yaml(*args))
+        assert data == admin.config_yaml(*args)
+        memo.save()
+        return made.pop() if made else "kept"
+
+    assert config_now() == "made"
+    assert config_now() == "kept"
+    department = sorted((tmp_path / "registry" / "departments").glob("*.yaml"))[0]
+    department.write_text(department.read_text(encoding="utf-8").replace("jurisdiction:", "jurisdiction:  "),
+                          encoding="utf-8")
+    assert config_now() == "made" and config_now() == "kept"
+    shutil.copytree(tmp_path / "content" / "linyi-2021", tmp_path / "content" / "linyi-2022")
+    assert config_now() == "made"
+    assert config_now(labels={}) == "made"
+    assert config_now(schema={**SCHEMA, "flags": ["redacted"]}) == "made"
+    status = tmp_path / "registry" / "status.yaml"
+    status.write_text(status.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert config_now() == "made"
+    monkeypatch.setenv("DECAP_SERVER_PORT", "18099")
+    assert config_now() == "made" and config_now() == "kept"
+    memo_file = tmp_path / "memo" / "config.yml"
+    memo_file.write_bytes(memo_file.read_bytes()[:-1] + b"#")
+    assert config_now() == "made" and made == ["damaged"]
+
+
 # --- Decap's files: the pinned package, checked byte for byte --------------------------------------------
 
 needs_decap = pytest.mark.skipif(not admin.VENDOR.is_dir(), reason="node_modules/decap-cms missing: run npm ci")

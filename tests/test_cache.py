@@ -372,3 +372,54 @@ def test_forked_readers_check_the_lists_as_the_build_process_does(tmp_path, monk
         one, forked = build(False, tmp_path / "one"), build(True, tmp_path / "forked")
         assert forked == one
         assert one[:2] == build(False, None)[:2]
+
+
+def test_page_text_kept_unread_until_needed(tmp_path):
+    """The item pages' text (cache/blocks.py): an entry the index lists is kept for the next build without
+    its shard being read; a shard is written again only when its entries change (the unread ones then read
+    and carried over); a shard changed since it was written is reported as damaged and none of its entries
+    is kept; one damaged behind its size and time is reported when read, and its entry is gone."""
+    from archive.cache.blocks import BlockStore
+
+    warned = []
+    folder = tmp_path / "blocks"
+    first = BlockStore(None, lambda: warned.append(1))
+    texts = {f"{n:02x}{'0' * 30}": f"文本{n}" for n in range(4)} | {f"00{'1' * 30}": "同一片的另一条"}
+    for d, text in texts.items():
+        first.put(d, text)
+    first.save(folder)
+    index = first.index
+    assert sorted(index) == ["00", "01", "02", "03"] and len(index["00"][2]) == 2
+
+    def store(index) -> BlockStore:
+        found = BlockStore(folder, lambda: warned.append(1), index)
+        found._read = lambda name, read=found._read: reads.append(name) or read(name)
+        return found
+
+    reads: list[str] = []
+    again = store(index)
+    assert all(again.keep(d) for d in texts) and not again.keep("ff" + "0" * 30) and reads == []
+    inodes = {p.name: p.stat().st_ino for p in folder.iterdir()}
+    again.save(folder)
+    assert reads == [] and {p.name: p.stat().st_ino for p in folder.iterdir()} == inodes
+    edited = store(again.index)                  # one entry of shard 00 replaced: 00 read, written; 01–03 not
+    for d in texts:
+        if d != f"00{'1' * 30}":
+            assert edited.keep(d)
+    edited.put("00" + "2" * 30, "新的")
+    edited.save(folder)
+    assert reads == ["00"] and {p.name for p in folder.iterdir()} == {"00", "01", "02", "03"}
+    later = store(edited.index)
+    assert later.get("00" + "0" * 30) == "文本0" and later.get("00" + "2" * 30) == "新的"
+    assert later.get("00" + "1" * 30) is None and warned == []
+    shard = folder / "01"
+    shard.write_bytes(shard.read_bytes()[:-3] + b"xyz")             # changed: its size and time tell
+    changed = store(edited.index)
+    assert not changed.keep("01" + "0" * 30) and changed.keep("02" + "0" * 30) and warned == [1]
+    before = (folder / "02").stat()
+    (folder / "02").write_bytes((folder / "02").read_bytes()[:-3] + b"xyz")
+    os.utime(folder / "02", ns=(before.st_atime_ns, before.st_mtime_ns))   # damaged behind its stat
+    hidden = store(edited.index)
+    assert hidden.keep("02" + "0" * 30), warned
+    assert hidden.get("02" + "0" * 30) is None, (warned, reads)
+    assert len(warned) == 3, (warned, reads)

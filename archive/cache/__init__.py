@@ -42,6 +42,7 @@ from ..search.cache import IndexMemo
 from ..similar_memo import SimilarMemo
 from .blocks import BlockStore
 from .content import ContentMemo, rules_stamp
+from .made import MadeFile
 from .pages import ItemDigests, PageKeys
 from .stamp import FORMAT, code_version, digest, replace_file
 
@@ -62,7 +63,8 @@ class BuildCache:
         self._warned = False
         self.documents = ContentMemo(folder, data.get("lists", {}), self._damaged, data.get("sources"),
                                      data.get("rules"))
-        self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged)
+        self.blocks = BlockStore(folder / "blocks" if folder is not None and trusted else None, self._damaged,
+                                 data.get("blocks"))
         self.item_digests = ItemDigests(data.get("item digests", {}), self.documents)
         self.item_topics = ItemDigests(data.get("item topics", {}), self.documents)    # (pages/site.py), keyed alike
         self.feed_entries = ItemDigests(data.get("feed entries", {}), self.documents)  # (feeds.py), keyed alike
@@ -70,6 +72,8 @@ class BuildCache:
         self.search = IndexMemo(folder / "search" if folder is not None else None, code_version, self._damaged)
         # similar items (archive/similar_memo.py): the last computation's arrays, under similar/
         self.similar = SimilarMemo(folder / "similar" if folder is not None else None, code_version, self._damaged)
+        # /admin/config.yml, made again only when the schema, the registries or the list folders change
+        self.admin_config = MadeFile(folder / "admin-config.yml" if folder is not None else None, self._damaged)
 
     def _damaged(self) -> None:
         if not self._warned:
@@ -103,6 +107,11 @@ class BuildCache:
     def remember_blocks(self, page_digest: str, blocks: list[str]) -> None:
         self.blocks.put(page_digest, blocks)
 
+    def holds_blocks(self, page_digest: str) -> bool:
+        """Whether an earlier build kept the text of a page with this digest (`block_text` reads it, if it
+        is needed); if so it is kept for the next build too."""
+        return self.blocks.keep(page_digest)
+
     def spare_for(self, out: Path) -> "Spare":
         return Spare(self, out)
 
@@ -117,12 +126,13 @@ class BuildCache:
         (self.folder / "build.json").unlink(missing_ok=True)        # the first format's payload
         self.documents.save()
         self.blocks.save(self.folder / "blocks")
+        self.admin_config.save()
         tmp = self.folder / f".{MAIN}.{os.getpid()}"
         with open(tmp, "wb") as raw:
             out = _Hashing(raw)
             pickle.dump({"lists": self.documents.used, "item digests": self.item_digests.used,
                          "item topics": self.item_topics.used, "feed entries": self.feed_entries.used,
-                         "sources": self.documents.sources_used,
+                         "sources": self.documents.sources_used, "blocks": self.blocks.index,
                          "rules": self.documents.rules}, out,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / MAIN)

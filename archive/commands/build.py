@@ -143,12 +143,14 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         finally:
             if job is not None:
                 job.stop()
-        for page in pages:
-            writer.claim(output_path(page.url))
+        paths = [output_path(page.url) for page in pages]
+        for path in paths:
+            writer.claim(path)
         texts = None
         if index:
             from ..search.handover import ItemTexts   # the index stage's input, read as each page is rendered
-            texts = ItemTexts.planned(archive, (output_path(page.url) for page in pages))
+            texts = ItemTexts.planned(archive, paths)
+        del paths
         with log.stage("生成页面", total=len(pages)) as step:
             keys = PageKeys(env, assets, config) if cache else None
             written, stats.rendered = write_pages(pages, env, writer, jobs, step, keys, texts)
@@ -157,7 +159,8 @@ def build_site(archive, root: Path, out: Path, *, index: bool = True, jobs: int 
         with log.stage("静态文件、网站地图、订阅"):
             for asset in assets.values():
                 stats.bytes += writer.write(asset.path, asset.data)
-            extras = extra_files(archive, pages, cache.feed_entries if cache else None) | site_admin_files(root, archive)
+            extras = extra_files(archive, pages, cache.feed_entries if cache else None) | site_admin_files(
+                root, archive, cache.admin_config if cache else None)
             for path, data in extras.items():
                 stats.bytes += writer.write(path, data)
         stats.bytes += sum(d.bytes for d in downloads.values())

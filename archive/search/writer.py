@@ -50,6 +50,7 @@ import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .cache import doc_keys
 from .keyfiles import FNV_OFFSET, FNV_PRIME, put_file, split_key_list, write_shards, write_split_keys
@@ -94,7 +95,8 @@ class Doc:
     lead_names: list[str] = field(default_factory=list)  # names of lead departments as shown
     facets: dict[str, list[int]] = field(default_factory=dict)   # facet key → indexes into its values
     page: str | None = None          # the digest of the page the blocks were read from, where the build knows it
-    normed: str | None = None        # handover.normed_text(blocks), where the render workers or the cache gave it
+    normed: str | Callable[["Doc"], str] | None = None   # handover.normed_text(blocks), where the render workers
+                                     # gave it; or what reads it from the build cache when it is needed
     fragment: str | None = None      # the digest of f/<id>.json, where a render worker wrote it at this id
     source: str | None = None        # the page's site path (for `shown`)
 
@@ -268,7 +270,8 @@ def _moved_fragments(ds: list[int], keys, old_keys, old: bytes, moved) -> dict[i
 
 def doc_text(doc: Doc) -> tuple[str, int, int]:
     """An item's normalised text (title zone, lead zone, visible blocks) and its zones' lengths."""
-    text = doc.normed if doc.normed is not None else normed_text(doc.blocks)
+    text = normed_text(doc.blocks) if doc.normed is None else doc.normed if isinstance(doc.normed, str) else \
+        doc.normed(doc)
     # zones used only to rank: the title, then the lead names, each only if the page shows it (a normalised
     # name holds no whitespace, so no SEP: it is in the text iff it is in one of its blocks)
     nt = norm(doc.title)
