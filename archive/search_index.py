@@ -24,7 +24,6 @@ from .search.handover import INDEX as INDEX_DIR, normed_text, ranked_lists
 from .search.text import norm, page_blocks
 from .search.writer import Doc, Tables, folder_writer, write_index
 from .collector import paused
-from .writer import digest
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static" / "search"
@@ -176,7 +175,7 @@ def _build_index(archive, site_dir: Path, writer, cache, texts, jobs: int) -> di
             return f"{INDEX_DIR}/{path}" not in written and writer.keep(f"{INDEX_DIR}/{path}", found)
     stats = write_index(put, docs, tables, memo=cache.search if cache is not None else None, keep=keep,
                         shown=lambda sources: read_shown(site_dir, sources),
-                        moved=(lambda path, found: _last_file(writer.out / INDEX_DIR / path, found)) if writer is not None else None,
+                        moved=(lambda path, found: writer.live_file(f"{INDEX_DIR}/{path}", found)) if writer is not None else None,
                         jobs=jobs)
     if writer is not None:
         _drop_strays(writer, written, len(docs))
@@ -269,15 +268,6 @@ def _page_blocks(page: Path):
         return page_blocks(page.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-
-
-def _last_file(path: Path, found: str) -> bytes | None:
-    """The bytes of the last site's file at `path` if they have the digest `found`."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return data if digest(data) == found else None
 
 
 def _drop_strays(writer, written: set, n_docs: int) -> None:

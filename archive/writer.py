@@ -186,13 +186,16 @@ class Writer:
         known = self._live["files"].get(path)
         if self._live["keys"].get(path) != key or known is None:
             return None
+        data = self.live_file(path, known[0])   # None: someone changed the site by hand: render it
+        return None if data is None else self.put(path, data, key)
+
+    def live_file(self, path: str, found: str) -> bytes | None:
+        """The bytes of the live site's file at `path` if they have the digest `found`."""
         try:
             data = (self.out / path).read_bytes()
         except OSError:
             return None
-        if digest(data) != known[0]:          # someone changed the site by hand: render it
-            return None
-        return self.put(path, data, key)
+        return data if digest(data) == found else None
 
     def stream(self, path: str, chunks) -> int:
         """Claim and write a file from an iterable of bytes, never holding all of it in memory (a list of one

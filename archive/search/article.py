@@ -16,8 +16,8 @@ from __future__ import annotations
 import html
 import re
 
-from .text import (_END, _MARKS, _WS, AUTOCLOSE, BLOCK, DROP, VOID, _attributes, _BodyText, _hidden,
-                   page_text)
+from .text import (_BODY_MARK, _END, _MARKS, _TAG, _WS, AUTOCLOSE, BLOCK, DROP, VOID, _attributes, _BodyText,
+                   _hidden, page_text)
 
 ITEM_TEMPLATE = "item.html"
 _ITEM_BODY = '<article class="item" data-pagefind-body>'
@@ -37,15 +37,10 @@ _UPPER_NAME = re.compile(r"</?[a-z0-9]*[A-Z]")
 # replace every tag, and a position lies in a tag if no ">" follows the last "<" before it.
 _VALUE = r"""(?>"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+)"""
 _PLAIN = re.compile(rf"""(?><(?-i:[a-zA-Z])[^\s/>]*+(?>\s+[^\s"'>/=]+(?>\s*=\s*{_VALUE})?)*+\s*/?>|{_END}|[^<]+)*+""")
-_TAG = re.compile(r"""<(/?)((?-i:[a-zA-Z])[^\s/>]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)"""
-                  r"\s*(/?)>")
 _BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(BLOCK))})(?![^\s/>])[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 # Where an excluded element may start: an attribute that can exclude (text._NOTABLE), or an excluded tag's name.
 _MAY_EXCLUDE = re.compile(rf"data-pagefind|hidden|style|<(?:{'|'.join(sorted(DROP))})(?![^\s/>])")
-
-
-_BODY_MARK = b"data-pagefind-body"     # only pages with it have blocks: others are not parsed
 
 
 def rendered_text(data: bytes, template: str | None = None) -> str | None:
