@@ -3,7 +3,7 @@
 
     python benchmarks/scale.py                 # 10,000 items
     python benchmarks/scale.py --large         # 10,000 and 100,000 items (takes many minutes of both cores)
-    python benchmarks/scale.py --search-only SITE…   # step 6 alone, on sites already built
+    python benchmarks/scale.py --search-only SITE…   # step 7 alone, on sites already built
 
 Per size, `build.py` runs as a user runs it, in a child process whose process tree is sampled for
 proportional set size (forked workers' shared pages counted once):
@@ -13,9 +13,11 @@ proportional set size (forked workers' shared pages counted once):
 3. another item edited, built again: the steady state of repeated builds (the spare is brought up to date);
 4. (sizes up to --verify-up-to) a clean build of the edited content into another folder, compared file by
    file with the incremental output;
-5. a third item edited, and the site and its spare deleted: a deploy on Netlify, which restores `.cache/`
-   but starts from a fresh checkout (docs/build.md, "Deploys");
-6. the shared search harness in Chromium (eval.py --site-search): first query bytes, later queries' bytes
+5. a third item edited, the site copied afresh (new inodes and times) and its spare deleted: a deploy on
+   Netlify, which restores `.cache/` and `site/` from its build cache into a fresh checkout (docs/build.md,
+   "Deploys"); the copy itself is not timed;
+6. a fourth item edited, and the site and its spare deleted: a deploy whose build cache holds `.cache/` alone;
+7. the shared search harness in Chromium (eval.py --site-search): first query bytes, later queries' bytes
    and archiveSearch times, recall and precision.
 """
 from __future__ import annotations
@@ -66,6 +68,15 @@ def edit(content: Path, n: int) -> Path:
     item = items[(n * len(items)) // 3 % len(items)]
     item.write_text(item.read_text(encoding="utf-8") + f"\n（基准测试第 {n} 次编辑）\n", encoding="utf-8")
     return item
+
+
+def restore(out: Path) -> None:
+    """What a restore from Netlify's build cache leaves: the site's files under new inodes and times, no spare."""
+    copy = out.with_name(out.name + ".restored")
+    shutil.copytree(out, copy, copy_function=shutil.copyfile)
+    shutil.rmtree(out)
+    shutil.rmtree(out.parent / f".{out.name}.spare", ignore_errors=True)
+    copy.rename(out)
 
 
 def digest(folder: Path) -> str:
@@ -126,6 +137,9 @@ def main() -> None:
             print(f"  incremental output identical to a clean build: {'yes' if same else 'NO'}")
             shutil.rmtree(clean.parent)
         edit(content, 3)
+        restore(out)
+        show("one item edited, .cache and site restored (deploy)", build(content, out))
+        edit(content, 4)
         shutil.rmtree(out)
         shutil.rmtree(out.parent / f".{out.name}.spare", ignore_errors=True)
         show("one item edited, only .cache (deploy)", build(content, out))

@@ -259,6 +259,28 @@ def test_a_file_changed_by_hand_in_the_site_is_not_copied(project, tmp_path):
     assert differences(tree(out), expected) == []
 
 
+def test_a_site_restored_under_other_inodes_is_read_back_not_rendered(project, tmp_path):
+    """A deploy on Netlify: `.cache/` and `site/` restored from its build cache (new inodes, new times), no
+    spare. Unchanged pages are read back by digest instead of rendered, and nothing stale gets through: a
+    page changed after it was listed is rendered again."""
+    code, corpus, _ = project
+    out = tmp_path / "inc" / "site"
+    build(code, corpus, out)
+    restored = tmp_path / "restored"
+    shutil.copytree(out, restored, copy_function=shutil.copyfile)       # new inodes, new modification times
+    shutil.rmtree(out)
+    shutil.rmtree(out.parent / f".{out.name}.spare", ignore_errors=True)
+    restored.rename(out)
+    edit_item(code, corpus)
+    tampered = next(p for p in sorted(out.glob("*/*/*/*/index.html")) if "新增一句用于测试的正文" not in p.read_text())
+    tampered.write_bytes(b"changed after the listing was written")
+    deploy = build(code, corpus, out)
+    clean = tmp_path / "clean" / "site"
+    pages = rendered(build(code, corpus, clean))
+    assert differences(tree(out), tree(clean)) == []
+    assert 0 < rendered(deploy) < pages // 4, deploy.stdout
+
+
 def test_a_folder_is_read_again_only_when_a_file_s_stat_changed_or_was_racy(tmp_path, monkeypatch):
     """Unchanged folders are known by their files' stat (size, mtime, inode, ctime) and not read; a file
     written within the racy window before a build (a coarse clock could give a later write the same times)

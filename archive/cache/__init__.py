@@ -152,8 +152,9 @@ class BuildCache:
     def tree(self, folder: Path, name: str) -> dict | None:
         """{"files": {path: [digest, size, mtime_ns]}, "keys": {path: page key}} of a folder this cache wrote, or None."""
         path = self._tree_file(folder, name) if self.folder else None
-        if path is None or not path.exists():
-            return None
+        return self._read_tree(path) if path is not None and path.exists() else None
+
+    def _read_tree(self, path: Path) -> dict | None:
         try:
             header, _, payload = path.read_bytes().partition(b"\n")
             head = json.loads(header)
@@ -162,6 +163,20 @@ class BuildCache:
             return marshal.loads(payload)
         except (ValueError, OSError, EOFError, TypeError):
             return None
+
+    def latest_tree(self, name: str) -> dict | None:
+        """The list this cache wrote last of one of the output's folders, whatever its inode now: a site
+        restored from elsewhere (Netlify's build cache) is that folder under another inode. Only for
+        reading pages back by digest (`Writer.live_file`), never for trusting a folder's files unread."""
+        found = sorted(self._listings(name), key=_modified) if self.folder else []
+        return self._read_tree(found[-1]) if found else None
+
+    def _listings(self, name: str) -> list[Path]:
+        folder = self.folder / "trees"
+        if not folder.is_dir():
+            return []
+        return [p for p in folder.glob(f"{name}-*")       # (.json: the first format's)
+                if re.fullmatch(rf"{re.escape(name)}-\d+-\d+\.(json|marshal)", p.name)]
 
     def forget_tree(self, folder: Path, name: str) -> None:
         path = self._tree_file(folder, name) if self.folder else None
@@ -176,9 +191,16 @@ class BuildCache:
         header = json.dumps({"code": code_version(), "digest": digest(payload)}).encode()
         replace_file(path, header + b"\n" + payload)
         alive = {path, self._tree_file(keep, name)}
-        for other in path.parent.glob(f"{name}-*"):     # (.json: the first format's)
-            if other not in alive and re.fullmatch(rf"{re.escape(name)}-\d+-\d+\.(json|marshal)", other.name):
+        for other in self._listings(name):
+            if other not in alive:
                 other.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 class _Hashing:
@@ -200,7 +222,8 @@ class Spare:
         self.cache = cache
         self.out = out
         self.folder = out.parent / f".{out.name}.spare"
-        self.live = cache.tree(out, out.name) or {"files": {}, "keys": {}}
+        # A site restored under another inode: its pages are read back by digest instead of rendered
+        self.live = cache.tree(out, out.name) or cache.latest_tree(out.name) or {"files": {}, "keys": {}}
         held = cache.tree(self.folder, out.name) if self.folder.is_dir() else None
         self.usable = held is not None
         self.held = held or {"files": {}, "keys": {}}
