@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import frontmatter
 from .cache.content import dump_model, load_model
 from .problems import Problem
 
@@ -259,6 +260,9 @@ def _encoding_message(raw: bytes) -> str:
 
 
 def _parse_yaml(text: str, rel: str, first_line: int, problems: list[Problem]) -> Document | None:
+    fast = frontmatter.load(text, first_line)     # the usual shapes, without PyYAML's constructor (or None)
+    if fast is not None:                          # (then nothing below would find a problem)
+        return Document(rel, *fast)
     lines, form_ok = {}, True
     for offset, line in enumerate(text.split("\n")):
         number = first_line + offset
