@@ -1,9 +1,13 @@
 """The archive's model: plain dataclasses built once by `archive.load`, read by every later stage.
 
 Nothing here reads files or renders pages. URLs are decided here so that every stage agrees on them.
-A list's and an item's URL and an item's id are made once, on first use (`cached_property`): the model
-is never changed once built, and a one-edit rebuild at 100,000 items asked for them over a million times
-(the plan, the handover to the index stage, the index stage, the pages' signatures).
+A list's and an item's URL and an item's id are made once: the model is never changed once built, and a
+one-edit rebuild at 100,000 items asked for them over a million times (the plan, the handover to the index
+stage, the index stage, the pages' signatures). A list's on first use (`cached_property`); an item's when it
+is made (`Item.__post_init__`), so that they are pickled with it by the reader that built it and every forked
+process shares them: made on first use, the second name added to an item's `__dict__` turned CPython's
+shared-key dict into a table of its own (~700 bytes an item, ~70 MB at 100,000 items in each process that
+asked: the build process and the open data's child).
 """
 from __future__ import annotations
 
@@ -128,13 +132,10 @@ class Item:
     def slug(self) -> str:
         return f"{self.number:02d}"
 
-    @cached_property
-    def id(self) -> str:
-        return f"{self.list.id}-{self.slug}"
-
-    @cached_property
-    def url(self) -> str:
-        return f"{self.list.url}{self.slug}/"
+    def __post_init__(self) -> None:
+        # Plain attributes, not dataclass fields: equality, repr and the signatures' field list are unchanged.
+        self.id = f"{self.list.id}-{self.slug}"
+        self.url = f"{self.list.url}{self.slug}/"
 
 
 @dataclass

@@ -106,31 +106,50 @@ def items_json_part(items) -> bytes:
     """Some consecutive items' part of `opendata.dumps(items_json(archive))`, without the separator after
     the last: json.dumps(list, indent=1) is each element dumped one level deeper, joined by ",\n" (strings
     hold no raw newlines)."""
-    return ",\n".join(" " + indented(item_record(item), "\n ") for item in items).encode()
+    return records_json_part(map(item_record, items))
+
+
+def records_json_part(records) -> bytes:
+    """`items_json_part` of the items' records (`item_record`)."""
+    return ",\n".join([" " + indented(record, "\n ") for record in records]).encode()
 
 
 _STRING = json.encoder.encode_basestring      # (ensure_ascii=False's; the C one where there is one)
+_KEYS: dict[str, str] = {}                     # a dict key's text, '"key": ' (a record has the same keys)
+
+
+def _key(key: str) -> str:
+    text = _STRING(key) + ": "
+    if len(_KEYS) < 1024:                      # (any dict may come here: the cache stays small)
+        _KEYS[key] = text
+    return text
 
 
 def indented(value, pad: str = "\n") -> str:
     """`json.dumps(value, ensure_ascii=False, indent=1)`, each line after the first starting with `pad`
     instead of a newline. With `indent` set, the json module encodes in Python, not in C: items.json's
-    records took 3.0 s CPU at 100,000 items (of the open data's ~10 s), this takes 1.7 s."""
+    records took 3.0 s CPU at 100,000 items (of the open data's ~10 s), this takes ~1 s (a string, most of
+    a record's values, is encoded without a call of this function; a key's text is made once)."""
     if type(value) is str:
         return _STRING(value)
     if type(value) is dict:
         if not value:
             return "{}"
-        if not all(type(key) is str for key in value):
-            return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)
+        try:
+            keys = [_KEYS[key] for key in value]
+        except KeyError:                    # a key not seen yet, or not a string
+            if not all(type(key) is str for key in value):
+                return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)
+            keys = [_key(key) for key in value]
         inner = pad + " "
-        return "{" + inner + ("," + inner).join(_STRING(k) + ": " + indented(v, inner) for k, v in value.items()) \
-            + pad + "}"
+        return "{" + inner + ("," + inner).join([k + (_STRING(v) if type(v) is str else indented(v, inner))
+                                                 for k, v in zip(keys, value.values())]) + pad + "}"
     if type(value) is list or type(value) is tuple:
         if not value:
             return "[]"
         inner = pad + " "
-        return "[" + inner + ("," + inner).join(indented(v, inner) for v in value) + pad + "]"
+        return "[" + inner + ("," + inner).join([_STRING(v) if type(v) is str else indented(v, inner)
+                                                 for v in value]) + pad + "]"
     if value is None:
         return "null"
     if value is True:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.commands import main
-from archive.model import Item, ItemList
+from archive.model import Item, ItemList, Jurisdiction
 from archive.progress import load_statuses
 from archive.progress_import import Row, append_entries, match_rows, split_status
 from archive.validate import build_archive
@@ -127,7 +127,7 @@ def test_the_report_must_be_kept_in_sources(project, tmp_path, capsys):
 
 
 def test_two_items_within_the_margin_are_ambiguous_never_guessed():
-    lst = ItemList("x", None, 2022, None, "", "", None, "")
+    lst = ItemList("x", Jurisdiction("x", "x", "某市", "city", None, "某市"), 2022, None, "", "", None, "")
     items = [Item(lst, n, title, "", "", "", None, [], [], (1, 1))
              for n, title in enumerate(["社区养老服务中心建设", "农村养老服务中心建设", "城市公厕改造"], 1)]
     row = Row(None, "养老服务中心建设", "按序时推进", "推进中", None, "", (3, 3))

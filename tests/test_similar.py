@@ -196,16 +196,18 @@ def test_best_first_orders_the_same_when_the_keys_do_not_fit_one_integer():
 
 @given(st.lists(st.tuples(st.integers(0, 70_000), st.integers(0, (1 << 17) - 1)), max_size=200),
        st.sampled_from([1, 5, 16, 17]))
-def test_pairs_sort_as_numpy_sorts_them_whatever_their_width(found, bits):
+def test_pairs_grouped_whatever_their_width(found, bits):
+    """Counting a pair's shared bigrams needs its copies next to each other, nothing more (similar._group_pairs)."""
     import numpy as np
-    rows = max((r for r, _ in found), default=0) + 1
     pairs = np.array(sorted((r << bits) | (e & ((1 << bits) - 1)) for r, e in found), dtype=np.int64)
     # as the stage makes them: ordered by row only, the earlier rows in posting order
     by_row = np.array([p for _, p in sorted(enumerate(pairs.tolist()), key=lambda n: (n[1] >> bits, -n[0]))],
                       dtype=np.int64)
-    assert similar._sort_pairs(by_row.copy(), rows, bits).tolist() == np.sort(by_row).tolist()
-    small = by_row[by_row >> bits < 1 << 16]      # rows that fit 16 bits: the radix passes when bits do too
-    assert similar._sort_pairs(small.copy(), 1 << 16, bits).tolist() == np.sort(small).tolist()
+    grouped = similar._group_pairs(by_row.copy(), bits).tolist()
+    assert sorted(grouped) == np.sort(by_row).tolist()                    # the same pairs, as many times
+    runs = [p for n, p in enumerate(grouped) if n == 0 or grouped[n - 1] != p]
+    assert len(runs) == len(set(grouped))                                 # each in one run
+
 
 # --- across builds: archive/similar_memo.py ---------------------------------------------------------
 

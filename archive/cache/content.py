@@ -193,6 +193,10 @@ class ContentMemo:
         if rel is not None and self.folder is not None:
             self._write(rel, kind, ((self.used[rel]["key"], self.stamp, declared), data))
 
+    def keeps_list_parts(self, list_id: str) -> bool:
+        """Whether `keep_list_part` keeps this list's parts (for `list_part` to find)."""
+        return self.folder is not None and list_id in self._rels
+
     def _write(self, rel: str, kind: str, value) -> None:
         self._write_bytes(rel, kind, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
