@@ -150,6 +150,31 @@ class _CodeGenerator(CodeGenerator):
         if finalize.src is not None:
             self.write(finalize.src)
 
+    def visit_Output(self, node, frame) -> None:
+        """Outside macros Jinja yields each printed value and each run of text on its own, and each yield
+        travels up through the page's template, its base template and the join: one `{{ }}` cost as much
+        as its value. A run of them between two tags is yielded here as one string, joined (`concat`, in
+        every render function's preamble): the same pieces in the same order, evaluated in the same order."""
+        if frame.buffer is not None or len(node.nodes) < 2:
+            return super().visit_Output(node, frame)
+        start = self.stream.tell()
+        frame.buffer = _JOINED
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+        self.stream.seek(start)
+        code = self.stream.read()
+        code = code.replace(f"{_JOINED}.extend((", "yield concat((", 1).replace(f"{_JOINED}.append(", "yield (", 1)
+        assert _JOINED not in code
+        self.stream.seek(start)
+        self.stream.truncate()
+        self.stream.write(code)
+
+
+# A buffer name no generated code holds otherwise: a NUL in a template is escaped by repr() in its code.
+_JOINED = "\x00joined\x00"
+
 
 class Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
