@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings, strategies as st
+
 from archive.search.postings import postings
 from archive.search.text import SEP, _BodyText, _blocks, _body_only, _fast_feed, page_blocks, page_blocks_slow
 
@@ -203,3 +205,28 @@ def test_a_rendered_page_s_text_splits_into_the_blocks_the_page_has():
     found = [rendered_text(html.encode()) for html in pages]
     assert found[2] is None and page_blocks(pages[2]) is None
     assert [split_blocks(f) for f in found[:2]] == [page_blocks(html) for html in pages[:2]] == [["甲 乙", "丙"], []]
+
+
+# Characters around the full-width forms that NFKC treats specially: combining marks that compose with an
+# ASCII letter or a kana (é, が), half-width katakana and voicing marks, Hangul jamo, ligatures, the
+# separator of norm_blocks, whitespace, CJK and full-width ASCII.
+_AROUND_WIDE = st.sampled_from(
+    "aeEoO0 \t\n\u3000\u0301\u0308\u0327\u3099\u309a\uff76\uff9e\uff9f\u30ab\u1100\u1161\u11a8\ufb01\u2460"
+    "\u241e\u00b5\u212b\u0130\u4e2d\u6587\uff0c\uff08\uff09\uff21\uff41\uff10\uff5e\uff01\uff3c\uff02")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.lists(_AROUND_WIDE, max_size=40).map("".join)))
+def test_nfkc_is_unicodedata_s(text):
+    import unicodedata
+    from archive.search.text import nfkc
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_each_wide_form_is_narrowed_to_its_nfkc():
+    import unicodedata
+    from archive.search.text import _NARROW, _WIDE
+    for code in range(0x110000):
+        c = chr(code)
+        if _WIDE.fullmatch(c):
+            assert _NARROW(c) == unicodedata.normalize("NFKD", c) == unicodedata.normalize("NFKC", c)
