@@ -20,8 +20,9 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 from markupsafe import _escape_inner   # the C function behind escape(), without the Markup
 
-REDACTION = re.compile(r"\*{2,}")
 _new_str = str.__new__
+
+REDACTION = re.compile(r"\*{2,}")
 REDACTION_TITLE = "原文此处隐去"
 
 
@@ -33,10 +34,9 @@ def _redaction_span(match: re.Match) -> str:
 
 def redact(text: str) -> Markup:
     """Escape plain text and show printed redactions as redactions."""
-    if type(text) is str and "*" not in text:
-        # escape(text), without Markup's __new__ in Python: ~20 values a page pass through here
-        return _new_str(Markup, _escape_inner(text))
     if "*" not in text:
+        if type(text) is str:     # escape(text), without Markup's __new__ in Python: ~20 values a page
+            return _new_str(Markup, _escape_inner(text))
         return escape(text)
     html = str(escape(text))
     html = REDACTION.sub(_redaction_span, html)
